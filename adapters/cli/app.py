@@ -1,0 +1,16 @@
+"""The `sopflow` command: the composition root that wires definitions, adapters and flows."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="sopflow",
+    help="Run a government service SOP as an audited process.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,41 @@
+"""Settings from SOPFLOW_* environment variables or `.env`, with embedded defaults.
+
+The defaults make a fresh machine work with nothing configured: everything lives under `./var/`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SOPFLOW_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path("var"), description="Databases, outbox, local servers' data.")
+    database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in data_dir.")
+    definitions_dir: Path = Field(
+        default=Path(__file__).resolve().parent.parent / "process_definitions",
+        description="Where process definition YAML files live.",
+    )
+    secret_key: str = Field(
+        default="", description="Signs case-file links; default a random key kept in data_dir."
+    )
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir.resolve() / 'sopflow.db'}"
+        return self
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
