@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOPFLOW_", env_file=".env", extra="ignore")
 
-    data_dir: Path = Field(default=Path("var"), description="Databases, outbox, local servers' data.")
+    data_dir: Path = Field(default=Path("var"), description="Databases, outbox, local data.")
     database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in data_dir.")
     definitions_dir: Path = Field(
         default=Path(__file__).resolve().parent.parent / "process_definitions",

@@ -1,4 +1,4 @@
-"""Engine and session factory for the case database (SQLite by default, PostgreSQL in production)."""
+"""Engine and session factory for the case database (SQLite default, PostgreSQL in production)."""
 
 from __future__ import annotations
 

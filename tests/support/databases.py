@@ -9,7 +9,9 @@ from contextlib import contextmanager
 
 import psycopg
 
-POSTGRES_ADMIN_DSN = os.environ.get("SOPFLOW_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_ADMIN_DSN = os.environ.get(
+    "SOPFLOW_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+)
 
 
 def postgres_available() -> bool:
