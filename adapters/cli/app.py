@@ -14,3 +14,9 @@ app = typer.Typer(
 
 def main() -> None:
     app()
+
+
+from adapters.cli import definition_commands  # noqa: E402
+
+app.command()(definition_commands.validate)
+app.command()(definition_commands.diagram)
