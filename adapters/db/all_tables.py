@@ -2,3 +2,5 @@
 
 Each feature adds one import line here.
 """
+
+import adapters.notify.outbox_table  # noqa: F401

@@ -1,0 +1,184 @@
+"""Message templates: Jinja2 files per template and channel, rendered from a MessageContext.
+
+Layout: `<templates_dir>/<template_id>/` with `email.subject.j2`, `email.txt.j2`, `email.html.j2`
+and `<channel>.txt.j2` for every other channel (`whatsapp.txt.j2`, ...). HTML is autoescaped; text
+is not. The context holds what the applicant may read: never a KTP, never a NIK.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+)
+from jinja2 import (
+    TemplateError as JinjaTemplateError,
+)
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from adapters.notify.errors import MessageTooLongError, TemplateError
+from adapters.notify.message import RenderedMessage
+
+MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+
+# Stages of an integrasi proposal (DOMAIN.md) and how the public reads them.
+STAGE_LABELS = {
+    "PENDATAAN": "Pendataan",
+    "LITMAS_BAPAS": "Penelitian kemasyarakatan (Litmas) oleh Bapas",
+    "SIDANG_TPP_UPT": "Sidang Tim Pengamat Pemasyarakatan (TPP) di UPT",
+    "USULAN_KALAPAS": "Usulan Kepala Lapas/Rutan",
+    "VERIFIKASI_KANWIL": "Verifikasi Kantor Wilayah",
+    "VERIFIKASI_DITJENPAS": "Verifikasi Direktorat Jenderal Pemasyarakatan",
+    "SK_TERBIT": "Surat Keputusan (SK) telah terbit",
+    "SK_DILAKSANAKAN": "Surat Keputusan (SK) telah dilaksanakan",
+}
+
+# Jaminan pelayanan of SOP W12.87.HH.05.04.2021.
+DEFAULT_GUARANTEES = (
+    "Pelayanan tidak dipungut biaya.",
+    "Pelayanan diberikan dengan ramah dan tidak diskriminatif.",
+    "Pelayanan berbasis teknologi.",
+    "Pelayanan diberikan sesuai dengan SOP yang ditetapkan.",
+)
+
+
+def tanggal(value: date | None) -> str:
+    """`date(2026, 1, 4)` -> `4 Januari 2026`."""
+    if value is None:
+        return "belum dapat diperkirakan"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+class ProgrammeLine(BaseModel):
+    """One integrasi programme with its estimated earliest date (always an estimate)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(min_length=1)
+    estimated_date: date | None = None
+    conditions: str | None = None
+
+
+class MessageContext(BaseModel):
+    """Everything a template may show. Add fields here, never pass free dictionaries."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reference: str = Field(min_length=1)
+    applicant_name: str = Field(min_length=1)
+    service_title: str = "Pelayanan Informasi Integrasi"
+    office_name: str
+    sop_number: str | None = None
+    information_date: date
+    prisoner_name: str | None = None
+    upt_name: str | None = None
+    programmes: tuple[ProgrammeLine, ...] = ()
+    current_stage: str | None = None
+    guarantees: tuple[str, ...] = DEFAULT_GUARANTEES
+    ask_again_url: str | None = None
+    complaint_contact: str
+    office_contact: str | None = None
+
+    @field_validator("current_stage")
+    @classmethod
+    def _stage_label(cls, value: str | None) -> str | None:
+        return STAGE_LABELS.get(value, value) if value else value
+
+
+def required_template_files(channel: str) -> list[str]:
+    if channel == "email":
+        return ["email.subject.j2", "email.txt.j2", "email.html.j2"]
+    return [f"{channel}.txt.j2"]
+
+
+def missing_template_files(templates_dir: Path, template_id: str, channels: list[str]) -> list[str]:
+    """Paths (relative to templates_dir) a notify step needs and that do not exist."""
+    folder = templates_dir / template_id
+    return [
+        f"{template_id}/{name}"
+        for channel in channels
+        for name in required_template_files(channel)
+        if not (folder / name).is_file()
+    ]
+
+
+@lru_cache(maxsize=32)
+def _environment(templates_dir: Path, html: bool) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=html,  # noqa: S701  (text templates feed email text and WhatsApp, not HTML)
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=True,
+    )
+    env.filters["tanggal"] = tanggal
+    return env
+
+
+def _render(templates_dir: Path, template_id: str, name: str, context: MessageContext) -> str:
+    env = _environment(templates_dir.resolve(), name.endswith(".html.j2"))
+    try:
+        template = env.get_template(f"{template_id}/{name}")
+        return template.render(**dict(context))
+    except TemplateNotFound:
+        raise TemplateError(f"template file {template_id}/{name} does not exist") from None
+    except JinjaTemplateError as exc:
+        raise TemplateError(f"template {template_id}/{name}: {exc}") from None
+
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def _tidy_text(text: str) -> str:
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def render_message(
+    templates_dir: Path,
+    template_id: str,
+    channel: str,
+    context: MessageContext,
+    *,
+    max_length: int | None = None,
+) -> RenderedMessage:
+    """The subject (email), text and HTML (email) of one template for one channel.
+
+    `max_length` (e.g. 4096 for WhatsApp, see ChannelConfig.max_length) makes an over-long text fail
+    clearly instead of being cut: a cut message could lose the complaint contact.
+    """
+    if channel == "email":
+        subject = " ".join(_render(templates_dir, template_id, "email.subject.j2", context).split())
+        text = _tidy_text(_render(templates_dir, template_id, "email.txt.j2", context))
+        html = _render(templates_dir, template_id, "email.html.j2", context).strip() + "\n"
+        if not subject:
+            raise TemplateError(f"template {template_id}/email.subject.j2 renders an empty subject")
+    else:
+        subject = None
+        text = _tidy_text(_render(templates_dir, template_id, f"{channel}.txt.j2", context))
+        html = None
+    if max_length is not None and len(text) > max_length:
+        raise MessageTooLongError(template_id, channel, len(text), max_length)
+    return RenderedMessage(subject=subject, text=text, html=html)
