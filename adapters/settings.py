@@ -24,6 +24,13 @@ class Settings(BaseSettings):
     secret_key: str = Field(
         default="", description="Signs case-file links; default a random key kept in data_dir."
     )
+    s3_endpoint: str = Field(
+        default="", description="S3 host:port for KTP files; empty = start a local weed mini."
+    )
+    s3_access_key: str = Field(default="", description="S3 access key (empty with local S3).")
+    s3_secret_key: str = Field(default="", description="S3 secret key (empty with local S3).")
+    s3_bucket: str = Field(default="sopflow-ktp", description="Bucket for KTP files.")
+    s3_secure: bool = Field(default=False, description="Use HTTPS to reach s3_endpoint.")
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
