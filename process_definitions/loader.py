@@ -519,3 +519,39 @@ class _GraphChecker:
                     )
                 else:
                     self.templates[f"{step.template}/{name}"] = path.read_text(encoding="utf-8")
+
+
+# --- snapshots pinned to cases ---------------------------------------------------------------
+
+
+def to_snapshot(loaded: LoadedDefinition) -> dict[str, Any]:
+    """Everything a case needs to run exactly the definition it started with."""
+    return {
+        "source": loaded.source,
+        "hash": loaded.content_hash,
+        "definition": loaded.definition.model_dump(mode="json"),
+        "templates": dict(loaded.templates),
+    }
+
+
+def from_snapshot(snapshot: dict[str, Any]) -> LoadedDefinition:
+    """Rebuild a pinned definition; refuses a snapshot whose content no longer matches its hash."""
+    source = f"{snapshot.get('source', '<snapshot>')} (snapshot)"
+    definition = m.ProcessDefinition.model_validate(snapshot["definition"])
+    checker = _GraphChecker(definition, _Locator(source, {}, snapshot["definition"]), None)
+    checker.run()
+    if checker.errors:
+        raise DefinitionErrors(checker.errors)
+    templates = dict(snapshot.get("templates", {}))
+    digest = content_hash(definition, templates)
+    if digest != snapshot.get("hash"):
+        raise DefinitionErrors(
+            [DefinitionError(source, 1, 1, None, "snapshot content does not match its hash")]
+        )
+    return LoadedDefinition(
+        definition=definition,
+        source=source,
+        content_hash=digest,
+        conditions=checker.conditions,
+        templates=templates,
+    )

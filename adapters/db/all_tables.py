@@ -3,4 +3,5 @@
 Each feature adds one import line here.
 """
 
+import adapters.db.case_tables
 import adapters.notify.outbox_table  # noqa: F401
