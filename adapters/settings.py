@@ -21,8 +21,23 @@ class Settings(BaseSettings):
         default=Path(__file__).resolve().parent.parent / "process_definitions",
         description="Where process definition YAML files live.",
     )
+    channels_file: Path | None = Field(
+        default=None,
+        description="YAML file of notification channels (Apprise URLs); default: outbox:// files.",
+    )
     secret_key: str = Field(
         default="", description="Signs case-file links; default a random key kept in data_dir."
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL of the intake app as people reach it (links, QR poster).",
+    )
+    case_link_ttl_minutes: int = Field(
+        default=24 * 60, gt=0, description="How long an operator's case-file link stays valid."
+    )
+    roster_file: Path | None = Field(
+        default=None,
+        description="YAML roster of operators (NIP per lane); default: the demo roster.",
     )
     s3_endpoint: str = Field(
         default="", description="S3 host:port for KTP files; empty = start a local weed mini."

@@ -16,7 +16,7 @@ APPRISE_LOGGER = "apprise"
 FORWARD_LOGGER = "adapters.notify.apprise"
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+_PHONE = re.compile(r"\+?\d[\d\s()-]{7,}\d")
 _lock = threading.Lock()
 
 

@@ -38,9 +38,9 @@ class AppriseNotifier:
     def config(self) -> ChannelConfig:
         return self._config
 
-    def send(
-        self, *, channel: str, recipient: str, message: RenderedMessage, message_id: str
-    ) -> None:
+    def client_for(self, *, channel: str, recipient: str, message_id: str) -> apprise.Apprise:
+        """The Apprise object for one message, throttle off. Raises PermanentDeliveryError
+        when the channel's URL is not one Apprise can load (a configuration problem)."""
         definition = self._config.get(channel)
         url = definition.build_url(
             recipient=recipient, message_id=message_id, outbox_dir=self._outbox_dir
@@ -50,7 +50,13 @@ class AppriseNotifier:
             raise PermanentDeliveryError(channel, f"bad_url_{definition.schema_name}"[:60])
         for service in client:
             service.request_rate_per_sec = 0
+        return client
 
+    def send(
+        self, *, channel: str, recipient: str, message: RenderedMessage, message_id: str
+    ) -> None:
+        definition = self._config.get(channel)
+        client = self.client_for(channel=channel, recipient=recipient, message_id=message_id)
         use_html = definition.format == "html" and message.html is not None
         body = message.html if use_html and message.html is not None else message.text
         result = client.notify(
