@@ -27,15 +27,17 @@ class PrefectCaseStarter:
         self.deployment = deployment
 
     async def start_case(self, *, case_id: str, reference: str, tags: list[str]) -> str:
-        from prefect.deployments import run_deployment
+        from prefect.deployments.flow_runs import arun_deployment
 
         try:
-            flow_run = await run_deployment(
+            flow_run = await arun_deployment(
                 name=self.deployment,
                 parameters={"case_id": case_id},
                 timeout=0,
                 flow_run_name=reference,
                 tags=tags,
+                idempotency_key=f"case-{case_id}",  # the intake and the reconciler never double-start
+                as_subflow=False,
             )
         except Exception as error:  # httpx errors, ObjectNotFound, PrefectHTTPStatusError…
             raise OrchestratorUnavailableError(
