@@ -36,7 +36,7 @@ class PrefectCaseStarter:
                 timeout=0,
                 flow_run_name=reference,
                 tags=tags,
-                idempotency_key=f"case-{case_id}",  # the intake and the reconciler never double-start
+                idempotency_key=f"case-{case_id}",  # intake and reconciler never double-start
                 as_subflow=False,
             )
         except Exception as error:  # httpx errors, ObjectNotFound, PrefectHTTPStatusError…
