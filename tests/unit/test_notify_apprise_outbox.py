@@ -39,7 +39,8 @@ def test_outbox_channel_writes_one_file_per_message(tmp_path: Path) -> None:
         "body": "Halo Siti ✓",
     }
     second = json.loads(files[1].read_text(encoding="utf-8"))
-    assert (second["channel"], second["to"], second["body"]) == ("whatsapp", "6281234567890", "Halo ✓")
+    assert (second["channel"], second["to"]) == ("whatsapp", "6281234567890")
+    assert second["body"] == "Halo ✓"
 
 
 def test_same_message_id_overwrites_the_same_file(tmp_path: Path) -> None:
@@ -51,7 +52,11 @@ def test_same_message_id_overwrites_the_same_file(tmp_path: Path) -> None:
 
 def test_html_format_channel_receives_html(tmp_path: Path) -> None:
     config = parse_channel_config(
-        {"channels": {"email": {"url": default_channel_config().get("email").url, "format": "html"}}}
+        {
+            "channels": {
+                "email": {"url": default_channel_config().get("email").url, "format": "html"}
+            }
+        },
     )
     AppriseNotifier(config, outbox_dir=tmp_path).send(
         channel="email", recipient="a@example.com", message=EMAIL, message_id="h"
