@@ -1,0 +1,198 @@
+"""Import an SDP export into the replica: validate every row, upsert by registration number.
+
+One transaction: if any row is rejected, nothing is written and the report lists every rejected
+row (spreadsheet row number and reason, never the row's content).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text, update
+
+from adapters.sdp.directory import SdpRecord
+from adapters.sdp.export_reader import RawRow
+from adapters.sdp.keys import record_keys, token_variants, vocabulary
+from adapters.sdp.matching import record_names
+from adapters.sdp.rows import KEY_TABLE, RECORD_TABLE, VARIANT_TABLE, record_values
+
+BATCH_SIZE = 1000
+MAX_LISTED_REJECTIONS = 200
+
+
+class Rejection(BaseModel):
+    row: int
+    reason: str
+
+
+class ImportReport(BaseModel):
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    rejected: int = 0
+    rejections: list[Rejection] = Field(default_factory=list)
+    committed: bool = False
+
+    def summary(self) -> str:
+        state = "committed" if self.committed else "nothing changed (one transaction)"
+        return (
+            f"rows read: {self.rows_read}, inserted: {self.inserted}, updated: {self.updated}, "
+            f"rejected: {self.rejected}; {state}"
+        )
+
+
+class _Rollback(Exception):
+    """Raised inside the transaction to undo it when a row was rejected."""
+
+
+def _reason(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        field = ".".join(str(p) for p in item["loc"]) or "row"
+        message = str(item["msg"]).removeprefix("Value error, ")
+        parts.append(f"{field}: {message}")
+    return "; ".join(parts)
+
+
+def import_records(
+    engine: Engine,
+    rows: Iterable[tuple[int, RawRow]],
+    *,
+    now: datetime,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Upsert the rows; `now` stamps `imported_at`. Returns the report (never raises per row)."""
+    report = ImportReport()
+    try:
+        with engine.begin() as conn:
+            writer = _Writer(conn, now)
+            seen: dict[str, int] = {}
+            batch: list[SdpRecord] = []
+            for number, raw in rows:
+                report.rows_read += 1
+                record = _validate(number, raw, seen, report)
+                if record is not None and not report.rejected:
+                    batch.append(record)
+                if len(batch) >= BATCH_SIZE:
+                    writer.write(batch, report)
+                    batch = []
+                if on_progress is not None and report.rows_read % 500 == 0:
+                    on_progress(500)
+            if on_progress is not None:
+                on_progress(report.rows_read % 500)
+            if report.rejected:
+                raise _Rollback
+            writer.write(batch, report)
+            writer.analyse()
+    except _Rollback:
+        report.inserted = report.updated = 0
+        return report
+    report.committed = True
+    return report
+
+
+def _validate(
+    number: int, raw: RawRow, seen: dict[str, int], report: ImportReport
+) -> SdpRecord | None:
+    try:
+        record = SdpRecord.model_validate(raw)
+    except ValidationError as exc:
+        _reject(report, number, _reason(exc))
+        return None
+    first = seen.setdefault(record.no_registrasi, number)
+    if first != number:
+        _reject(report, number, f"no_registrasi: duplicate of row {first}")
+        return None
+    return record
+
+
+def _reject(report: ImportReport, number: int, reason: str) -> None:
+    report.rejected += 1
+    if len(report.rejections) < MAX_LISTED_REJECTIONS:
+        report.rejections.append(Rejection(row=number, reason=reason))
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class _Writer:
+    """Writes batches of valid records, their blocking keys and new vocabulary tokens."""
+
+    def __init__(self, conn: Connection, now: datetime) -> None:
+        self._conn = conn
+        self._now = now
+        self._vocabulary: set[str] | None = None
+
+    def _known_tokens(self) -> set[str]:
+        if self._vocabulary is None:
+            query = select(VARIANT_TABLE.c.token).where(
+                VARIANT_TABLE.c.variant == VARIANT_TABLE.c.token
+            )
+            self._vocabulary = set(self._conn.execute(query).scalars())
+        return self._vocabulary
+
+    def write(self, records: list[SdpRecord], report: ImportReport) -> None:
+        if not records:
+            return
+        conn = self._conn
+        numbers = [r.no_registrasi for r in records]
+        existing = self._ids(numbers)
+        names = [record_names(r) for r in records]
+        values = [record_values(r, n, self._now) for r, n in zip(records, names, strict=True)]
+        new_rows = [v for v in values if v["no_registrasi"] not in existing]
+        old_rows = [
+            {f"v_{k}": value for k, value in v.items()} | {"b_id": existing[v["no_registrasi"]]}
+            for v in values
+            if v["no_registrasi"] in existing
+        ]
+        if new_rows:
+            conn.execute(insert(RECORD_TABLE), new_rows)
+        if old_rows:
+            columns: dict[str, Any] = {c: bindparam(f"v_{c}") for c in values[0]}
+            conn.execute(
+                update(RECORD_TABLE).where(RECORD_TABLE.c.id == bindparam("b_id")).values(columns),
+                old_rows,
+            )
+            for chunk in _chunks([r["b_id"] for r in old_rows]):
+                conn.execute(delete(KEY_TABLE).where(KEY_TABLE.c.record_id.in_(chunk)))
+        ids = existing | self._ids([v["no_registrasi"] for v in new_rows])
+        key_rows = [
+            {"key": key, "record_id": ids[r.no_registrasi]}
+            for r, n in zip(records, names, strict=True)
+            for key in record_keys(n)
+        ]
+        if key_rows:
+            conn.execute(insert(KEY_TABLE), key_rows)
+        self._add_vocabulary({t for n in names for t in vocabulary(n)})
+        report.inserted += len(new_rows)
+        report.updated += len(old_rows)
+
+    def _ids(self, numbers: list[str]) -> dict[str, int]:
+        ids: dict[str, int] = {}
+        for chunk in _chunks(numbers):
+            query = select(RECORD_TABLE.c.no_registrasi, RECORD_TABLE.c.id).where(
+                RECORD_TABLE.c.no_registrasi.in_(chunk)
+            )
+            ids.update({row.no_registrasi: row.id for row in self._conn.execute(query)})
+        return ids
+
+    def _add_vocabulary(self, tokens: set[str]) -> None:
+        known = self._known_tokens()
+        new = tokens - known
+        if not new:
+            return
+        rows = [{"variant": v, "token": t} for t in sorted(new) for v in token_variants(t)]
+        self._conn.execute(insert(VARIANT_TABLE), rows)
+        known.update(new)
+
+    def analyse(self) -> None:
+        """Refresh planner statistics after a bulk change."""
+        if self._conn.dialect.name == "postgresql":
+            self._conn.execute(text("ANALYZE sdp_record, sdp_name_key, sdp_token_variant"))
+        else:
+            self._conn.execute(text("ANALYZE"))

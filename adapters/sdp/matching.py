@@ -1,0 +1,343 @@
+"""Scoring a query against a record's names (nama, aliases, childhood names) and second signals.
+
+Score (0-100) = 0.85 x name similarity + second signals:
+  UPT agrees +8 / differs -12; date of birth agrees +10 / day and month swapped +3 / differs -20;
+  father's name (bin/binti) agrees +5 / differs -10; another query alias matches +4 (at most 8).
+So a perfect name alone reaches 85: a name match needs a second signal to pass 90.
+Token similarity is Damerau-Levenshtein (rapidfuzz) over phonetic keys (see `names`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rapidfuzz.distance import DamerauLevenshtein
+
+from adapters.sdp.directory import SdpCandidate, SdpQuery, SdpRecord
+from adapters.sdp.names import fold, name_keys, parse_name
+
+NAME_WEIGHT = 0.85
+MIN_TOKEN_SIM = 60.0
+MIN_NAME_SCORE = 50.0
+UNMATCHED_RECORD_WEIGHT = 0.4  # a record token the query lacks costs less than the reverse
+KIND_FACTOR = {"nama": 1.0, "alias": 0.97, "nama_kecil": 0.95}
+KIND_LABEL = {"nama": "nama", "alias": "alias", "nama_kecil": "nama kecil"}
+UPT_AGREE, UPT_DIFFER = 8.0, -12.0
+BORN_AGREE, BORN_SWAPPED, BORN_DIFFER = 10.0, 3.0, -20.0
+FATHER_AGREE, FATHER_DIFFER = 5.0, -10.0
+ALIAS_CORROBORATION, ALIAS_CORROBORATION_MAX = 4.0, 8.0
+
+Keys = tuple[tuple[str, ...], ...]
+
+_UPT_PHRASES = (
+    ("lembaga pemasyarakatan perempuan", "lpp"),
+    ("lembaga pembinaan khusus anak", "lpka"),
+    ("lembaga pemasyarakatan", "lapas"),
+    ("rumah tahanan negara", "rutan"),
+    ("rumah tahanan", "rutan"),
+    ("cabang rutan", "cabrutan"),
+    ("balai pemasyarakatan", "bapas"),
+)
+_UPT_NOISE = frozenset(
+    ["kelas", "klas", "kls", "i", "ii", "iii", "iia", "iib", "iv", "ia", "ib", "iiia", "iiib"]
+)
+
+
+@dataclass(frozen=True)
+class NameForm:
+    """One name of a person, ready to score: its kind, display text, tokens and keys."""
+
+    kind: str
+    display: str
+    tokens: tuple[str, ...]
+    keys: Keys
+
+    def to_json(self) -> list[Any]:
+        return [self.kind, self.display, list(self.tokens), [list(k) for k in self.keys]]
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> NameForm:
+        kind, display, tokens, keys = data
+        return cls(kind, display, tuple(tokens), tuple(tuple(k) for k in keys))
+
+
+@dataclass(frozen=True)
+class PersonNames:
+    """Every name of a person plus the father's name keys (from `bin`/`binti`)."""
+
+    forms: tuple[NameForm, ...]
+    father: Keys = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"f": [f.to_json() for f in self.forms], "b": [list(k) for k in self.father]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PersonNames:
+        return cls(
+            tuple(NameForm.from_json(f) for f in data["f"]),
+            tuple(tuple(k) for k in data["b"]),
+        )
+
+
+def _forms_of(text: str, kind: str) -> tuple[list[NameForm], Keys]:
+    parsed = parse_name(text)
+    forms: list[NameForm] = []
+    if parsed.tokens:
+        forms.append(NameForm(kind, text, parsed.tokens, name_keys(parsed.tokens)))
+    for alias in parsed.aliases:
+        forms.append(NameForm("alias", text, alias.tokens, name_keys(alias.tokens)))
+    return forms, name_keys(parsed.father)
+
+
+def person_names(
+    nama: str, alias: Iterable[str] = (), nama_kecil: Iterable[str] = ()
+) -> PersonNames:
+    forms, father = _forms_of(nama, "nama")
+    for kind, texts in (("alias", alias), ("nama_kecil", nama_kecil)):
+        for text in texts:
+            more, more_father = _forms_of(text, kind)
+            forms.extend(more)
+            father = father or more_father
+    return PersonNames(tuple(forms), father)
+
+
+def record_names(record: SdpRecord) -> PersonNames:
+    return person_names(record.nama, record.alias, record.nama_kecil)
+
+
+def upt_tokens(text: str | None) -> frozenset[str]:
+    """Distinctive words of a UPT name: `Lapas Kelas IIA Serang` -> {lapas, serang}."""
+    if not text:
+        return frozenset()
+    folded = " ".join("".join(c if c.isalnum() else " " for c in fold(text)).split())
+    for phrase, short in _UPT_PHRASES:
+        folded = folded.replace(phrase, short)
+    return frozenset(t for t in folded.split() if t not in _UPT_NOISE)
+
+
+def _token_sim(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    best = 0.0
+    for ka in a:
+        for kb in b:
+            if ka == kb:
+                return 100.0
+            if len(ka) == 1 or len(kb) == 1:
+                sim = 75.0 if ka[0] == kb[0] else 0.0
+            else:
+                sim = DamerauLevenshtein.normalized_similarity(ka, kb) * 100.0
+            best = max(best, sim)
+    return best
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    score: float
+    swapped: bool
+
+
+def match_tokens(
+    query: Keys, record: Keys, *, query_extra: Keys = (), record_extra: Keys = ()
+) -> NameMatch:
+    """Similarity of two token lists. `*_extra` are father's-name tokens: they may match at 90%
+    and cost nothing when they do not."""
+    q_all = [(k, False) for k in query] + [(k, True) for k in query_extra]
+    r_all = [(k, False) for k in record] + [(k, True) for k in record_extra]
+    pairs = []
+    for qi, (qk, q_extra) in enumerate(q_all):
+        for ri, (rk, r_extra) in enumerate(r_all):
+            if q_extra and r_extra:
+                continue
+            sim = _token_sim(qk, rk)
+            if sim >= MIN_TOKEN_SIM:
+                pairs.append((sim, qi, ri))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    used_q: set[int] = set()
+    used_r: set[int] = set()
+    total = 0.0
+    matched_extra = 0
+    own_pairs: list[tuple[int, int]] = []
+    for sim, qi, ri in pairs:
+        if qi in used_q or ri in used_r:
+            continue
+        used_q.add(qi)
+        used_r.add(ri)
+        extra = q_all[qi][1] or r_all[ri][1]
+        total += sim * (0.9 if extra else 1.0)
+        if q_all[qi][1]:
+            matched_extra += 1
+        if not extra:
+            own_pairs.append((qi, ri))
+    unmatched_record = sum(1 for ri in range(len(record)) if ri not in used_r)
+    denominator = len(query) + matched_extra + UNMATCHED_RECORD_WEIGHT * unmatched_record
+    if denominator == 0:
+        return NameMatch(0.0, False)
+    own_pairs.sort()
+    order = [ri for _, ri in own_pairs]
+    swapped = order != sorted(order)
+    score = total / denominator - (3.0 if swapped else 0.0)
+    return NameMatch(max(score, 0.0), swapped)
+
+
+@dataclass(frozen=True)
+class PreparedQuery:
+    """A query parsed once: its name forms, father's keys and second signals."""
+
+    query: SdpQuery
+    forms: tuple[NameForm, ...]
+    father: Keys
+    upt: frozenset[str]
+
+    @classmethod
+    def of(cls, query: SdpQuery) -> PreparedQuery:
+        names = person_names(query.name)
+        return cls(query, names.forms, names.father, upt_tokens(query.upt))
+
+    @property
+    def has_second_signal(self) -> bool:
+        return bool(self.upt) or self.query.born is not None
+
+
+@dataclass(frozen=True)
+class Scored:
+    score: float
+    name_score: float
+    reasons: list[str]
+
+
+def _upt_agrees(query: frozenset[str], record: frozenset[str]) -> bool:
+    return all(
+        any(DamerauLevenshtein.normalized_similarity(q, r) >= 0.85 for r in record) for q in query
+    )
+
+
+def _born_signal(query: date, record: date) -> tuple[float, str]:
+    if query == record:
+        return BORN_AGREE, "tanggal lahir cocok"
+    if query.year == record.year and (query.day, query.month) == (record.month, record.day):
+        return BORN_SWAPPED, "tanggal lahir hampir cocok (hari dan bulan tertukar)"
+    return BORN_DIFFER, "tanggal lahir berbeda"
+
+
+def score_person(
+    prepared: PreparedQuery,
+    names: PersonNames,
+    *,
+    upt: str | None,
+    born: date | None,
+) -> Scored | None:
+    """Score one person against the query; None when no name comes close enough."""
+    best: tuple[float, NameForm, NameForm, NameMatch] | None = None
+    per_form: list[tuple[float, NameForm, NameForm]] = []
+    for qi, q_form in enumerate(prepared.forms):
+        q_factor = 1.0 if qi == 0 else KIND_FACTOR["alias"]
+        for r_form in names.forms:
+            is_main = r_form.kind == "nama"
+            match = match_tokens(
+                q_form.keys,
+                r_form.keys,
+                query_extra=prepared.father if qi == 0 else (),
+                record_extra=names.father if is_main else (),
+            )
+            value = match.score * KIND_FACTOR[r_form.kind] * q_factor
+            per_form.append((value, q_form, r_form))
+            if best is None or value > best[0]:
+                best = (value, q_form, r_form, match)
+    if best is None or best[0] < MIN_NAME_SCORE:
+        return None
+    name_score, q_best, r_best, match = best
+    reasons = [
+        f"nama cocok dengan {KIND_LABEL[r_best.kind]} '{r_best.display}' ({name_score:.0f}/100)"
+    ]
+    if sorted(q_best.tokens) != sorted(r_best.tokens) and sorted(q_best.keys) == sorted(
+        r_best.keys
+    ):
+        reasons.append("cocok lewat varian ejaan atau penulisan nama")
+    if match.swapped:
+        reasons.append("urutan nama berbeda")
+    score = NAME_WEIGHT * name_score
+
+    corroboration = 0.0
+    for value, q_form, r_form in per_form:
+        if q_form is not q_best and r_form is not r_best and value >= 85.0:
+            corroboration += ALIAS_CORROBORATION
+            reasons.append(f"alias lain juga cocok: '{r_form.display}'")
+    score += min(corroboration, ALIAS_CORROBORATION_MAX)
+
+    if prepared.father and names.father:
+        father = match_tokens(prepared.father, names.father).score
+        if father >= 85.0:
+            score += FATHER_AGREE
+            reasons.append("nama ayah (bin/binti) cocok")
+        elif father < MIN_TOKEN_SIM:
+            score += FATHER_DIFFER
+            reasons.append("nama ayah (bin/binti) berbeda")
+
+    if prepared.upt:
+        record_upt = upt_tokens(upt)
+        if not record_upt:
+            reasons.append("UPT tidak tercatat")
+        elif _upt_agrees(prepared.upt, record_upt):
+            score += UPT_AGREE
+            reasons.append("UPT cocok")
+        else:
+            score += UPT_DIFFER
+            reasons.append("UPT berbeda")
+    if prepared.query.born is not None:
+        if born is None:
+            reasons.append("tanggal lahir tidak tercatat")
+        else:
+            delta, reason = _born_signal(prepared.query.born, born)
+            score += delta
+            reasons.append(reason)
+    if not prepared.has_second_signal:
+        reasons.append("tanpa sinyal kedua (UPT, tanggal lahir): perlu konfirmasi petugas")
+    return Scored(round(min(max(score, 0.0), 100.0), 1), name_score, reasons)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What ranking needs of one record."""
+
+    no_registrasi: str
+    nama: str
+    upt: str | None
+    born: date | None
+    names: PersonNames
+
+
+def rank(prepared: PreparedQuery, entries: Iterable[Entry]) -> list[SdpCandidate]:
+    """Score entries and return the best `limit`, best first (ties: name score, then number)."""
+    scored: list[tuple[float, float, str, SdpCandidate]] = []
+    for entry in entries:
+        result = score_person(prepared, entry.names, upt=entry.upt, born=entry.born)
+        if result is None:
+            continue
+        candidate = SdpCandidate(
+            no_registrasi=entry.no_registrasi,
+            nama=entry.nama,
+            upt=entry.upt,
+            score=result.score,
+            reasons=result.reasons,
+        )
+        scored.append((-result.score, -result.name_score, entry.no_registrasi, candidate))
+    scored.sort(key=lambda s: (s[0], s[1], s[2]))
+    return [s[3] for s in scored[: prepared.query.limit]]
+
+
+def entry_of(record: SdpRecord) -> Entry:
+    return Entry(
+        record.no_registrasi, record.nama, record.upt, record.tanggal_lahir, record_names(record)
+    )
+
+
+def exact_registration_candidate(record: SdpRecord) -> SdpCandidate:
+    return SdpCandidate(
+        no_registrasi=record.no_registrasi,
+        nama=record.nama,
+        upt=record.upt,
+        score=100.0,
+        reasons=["nomor registrasi cocok"],
+    )
