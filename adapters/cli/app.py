@@ -20,3 +20,7 @@ from adapters.cli import definition_commands  # noqa: E402
 
 app.command()(definition_commands.validate)
 app.command()(definition_commands.diagram)
+
+from adapters.cli.sdp_commands import sdp_app  # noqa: E402
+
+app.add_typer(sdp_app, name="sdp")

@@ -5,3 +5,4 @@ Each feature adds one import line here.
 
 import adapters.db.case_tables
 import adapters.notify.outbox_table  # noqa: F401
+import adapters.sdp.tables  # noqa: F401
