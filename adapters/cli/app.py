@@ -24,3 +24,7 @@ app.command()(definition_commands.diagram)
 from adapters.cli.sdp_commands import sdp_app  # noqa: E402
 
 app.add_typer(sdp_app, name="sdp")
+
+from adapters.cli import poster_commands  # noqa: E402
+
+app.command()(poster_commands.poster)
