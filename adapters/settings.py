@@ -46,6 +46,20 @@ class Settings(BaseSettings):
     s3_secret_key: str = Field(default="", description="S3 secret key (empty with local S3).")
     s3_bucket: str = Field(default="sopflow-ktp", description="Bucket for KTP files.")
     s3_secure: bool = Field(default=False, description="Use HTTPS to reach s3_endpoint.")
+    intake_definition: str = Field(
+        default="",
+        description="Definition file the public form serves (in definitions_dir); "
+        "empty = the only one there.",
+    )
+    intake_submit_per_10min: int = Field(
+        default=20, gt=0, description="Form submissions allowed per client IP per 10 minutes."
+    )
+    intake_status_per_10min: int = Field(
+        default=10, gt=0, description="Status look-ups allowed per client IP per 10 minutes."
+    )
+    intake_timezone: str = Field(
+        default="Asia/Jakarta", description="Time zone of times shown to the public (WIB)."
+    )
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
