@@ -147,3 +147,13 @@ def test_unreachable_gateway_is_transient_and_logs_stay_private(
         assert "6281234567890" not in text
         assert "siti@example.com" not in text
         assert "Siti Aminah" not in text
+
+
+def test_factory_writes_under_data_dir_outbox(tmp_path: Path) -> None:
+    from adapters.notify.factory import build_notifier
+    from adapters.settings import Settings
+
+    notifier = build_notifier(Settings(data_dir=tmp_path, channels_file=None))
+    notifier.send(channel="supervisor", recipient="ops", message=EMAIL, message_id="k9")
+    record = json.loads((tmp_path / "outbox" / "k9.json").read_text(encoding="utf-8"))
+    assert (record["channel"], record["to"]) == ("supervisor", "ops")

@@ -91,3 +91,43 @@ def test_unknown_channel_and_recipient_normalisation() -> None:
     with pytest.raises(InvalidRecipientError):
         config.normalise_recipient("whatsapp", "021-5551234")
     assert config.normalise_recipient("supervisor", " ops ") == "ops"
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "adapters" / "notify" / "channels.example.yaml"
+EXAMPLE_ENV = {
+    "SMTP_PASSWORD": "pw",
+    "WA_CLOUD_TOKEN": "token123",
+    "WA_PHONE_NUMBER_ID": "1234567890123",
+    "EVOLUTION_API_KEY": "evokey",
+    "WAHA_API_KEY": "wahakey",
+    "FONNTE_TOKEN": "fonntetoken",
+    "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+    "TWILIO_AUTH_TOKEN": "a" * 32,
+    "TWILIO_WHATSAPP_FROM": "14155238886",
+}
+
+
+def test_example_file_loads_in_apprise(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every provider in the shipped example is a URL Apprise accepts (nothing is sent)."""
+    from adapters.notify.apprise_notifier import AppriseNotifier
+
+    for name, value in EXAMPLE_ENV.items():
+        monkeypatch.setenv(name, value)
+    config = load_channel_config(EXAMPLE)
+    notifier = AppriseNotifier(config, outbox_dir=tmp_path)
+    recipients = {"email": "siti@example.com", "whatsapp": "6281234567890", "plain": "ops"}
+    for name, definition in config.channels.items():
+        client = notifier.client_for(
+            channel=name, recipient=recipients[definition.recipient], message_id="k"
+        )
+        (service,) = list(client)
+        assert service.request_rate_per_sec == 0, name
+    assert {d.schema_name for d in config.channels.values()} == {
+        "mailtos",
+        "whatsapp",
+        "evolutions",
+        "jsons",
+        "forms",
+        "twilio",
+        "outbox",
+    }
