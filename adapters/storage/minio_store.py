@@ -37,6 +37,7 @@ import certifi
 import urllib3
 from minio import Minio
 from minio.error import InvalidResponseError, MinioException, S3Error, ServerError
+from minio.helpers import check_bucket_name
 from minio.sse import SseS3
 from minio.sseconfig import Rule, SSEConfig
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
@@ -108,6 +109,7 @@ class MinioObjectStore:
     ) -> None:
         """`endpoint` is `host:port` (or a URL). `public_endpoint`, if given, is the address
         that presigned links name (the one browsers reach); presigning needs no request."""
+        check_bucket_name(bucket)  # ValueError now rather than at the first upload
         host, url_secure = _host_port(endpoint)
         secure = secure if url_secure is None else url_secure
         self._bucket = bucket

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -15,12 +16,14 @@ import pytest
 from minio import Minio
 
 from adapters.storage.errors import (
+    LocalS3Error,
     ObjectNotFoundError,
     StorageAccessDeniedError,
     StorageUnavailableError,
 )
-from adapters.storage.local_s3 import LocalS3, free_ports
+from adapters.storage.local_s3 import LocalS3, LocalS3Server, free_ports
 from adapters.storage.minio_store import MinioObjectStore
+from adapters.storage.protocol import ObjectStore
 from tests.support.s3_server import temporary_s3_server, weed_available
 
 pytestmark = [
@@ -44,7 +47,9 @@ def bucket() -> str:
 
 @pytest.fixture
 def store(s3: LocalS3, bucket: str) -> MinioObjectStore:
-    return MinioObjectStore(s3.endpoint, s3.access_key, s3.secret_key, bucket)
+    store = MinioObjectStore(s3.endpoint, s3.access_key, s3.secret_key, bucket)
+    _: ObjectStore = store  # mypy: MinioObjectStore satisfies the Protocol
+    return store
 
 
 def raw_client(s3: LocalS3) -> Minio:
@@ -196,6 +201,33 @@ def test_delete_removes_and_is_idempotent(store: MinioObjectStore) -> None:
     with pytest.raises(ObjectNotFoundError):
         store.stat(stored.key)
     store.delete(stored.key)
+
+
+def test_credentials_file_is_private(s3: LocalS3) -> None:
+    mode = (s3.data_dir / "s3_identities.json").stat().st_mode & 0o777
+    assert mode == 0o600
+
+
+def test_objects_survive_a_restart_with_new_ports_and_keys(tmp_path: Path) -> None:
+    data_dir = tmp_path / "weed"
+    with temporary_s3_server(data_dir) as first:
+        stored = MinioObjectStore(first.endpoint, first.access_key, first.secret_key, "keep").put(
+            JPEG_LIKE, content_type="image/jpeg"
+        )
+    with temporary_s3_server(data_dir) as second:
+        assert (second.port, second.access_key) != (first.port, first.access_key)
+        again = MinioObjectStore(second.endpoint, second.access_key, second.secret_key, "keep")
+        assert again.get(stored.key) == JPEG_LIKE
+        assert again.stat(stored.key).encrypted
+
+
+def test_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        server = LocalS3Server(tmp_path / "weed", port=busy.getsockname()[1])
+        with pytest.raises(LocalS3Error, match="exited"):
+            server.start()
 
 
 def test_server_down_raises_unavailable(s3: LocalS3) -> None:
