@@ -4,5 +4,5 @@ Each feature adds one import line here.
 """
 
 import adapters.db.case_tables
-import adapters.notify.outbox_table  # noqa: F401
+import adapters.notify.outbox_table
 import adapters.sdp.tables  # noqa: F401
