@@ -490,6 +490,14 @@ class _GraphChecker:
                     f"`{channel}` goes to `{field_id}`, a {found[1]} field",
                     f"point it at a field of type `{wanted}`",
                 )
+        for name, path in step.context.items():
+            root = path.split(".")[0]
+            if root not in available:
+                self.error(
+                    self.at(i, "context", name),
+                    f"template variable `{name}` reads `{root}`, which no earlier step produces",
+                    did_you_mean(root, available),
+                )
         self._templates(i, step)
 
     def _templates(self, i: int, step: m.NotifyStep) -> None:

@@ -22,6 +22,7 @@ from process_definitions.units import format_duration, parse_duration, parse_siz
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+VariablePath = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")]
 
 
 def _duration(value: object) -> timedelta:
@@ -74,6 +75,7 @@ class SopMetadata(Spec):
     guarantees: list[Text] = Field(default_factory=list)
     warning: Text
     record_keeping: Text
+    complaints: str | None = Field(default=None, description="Where the public complains.")
     source_url: str | None = None
 
 
@@ -253,6 +255,10 @@ class NotifyStep(StepBase):
     template: Identifier
     recipients: dict[Identifier, Identifier] = Field(
         description="Channel -> the form field holding that channel's address"
+    )
+    context: dict[Identifier, VariablePath] = Field(
+        default_factory=dict,
+        description="Template variable -> case variable (dotted path into step outputs)",
     )
     next: Identifier
 

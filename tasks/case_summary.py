@@ -1,0 +1,73 @@
+"""Task publishing a finished case's summary as a Prefect markdown artifact.
+
+Steps, durations against budgets, outcomes, decisions by NIP: ids and opaque values only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from prefect import task
+from prefect.artifacts import acreate_markdown_artifact
+from sqlmodel import select
+
+from adapters.db import case_repository as repo
+from adapters.db.case_tables import Case, Decision, StepRecord
+from adapters.db.engine import session_scope
+from process_definitions.units import format_duration
+from tasks.services import CaseServices, get_services
+
+
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return "-"
+    from datetime import timedelta
+
+    return format_duration(timedelta(seconds=round(value))) if value >= 1 else f"{value:.1f}s"
+
+
+def case_summary_markdown(case: Case, records: list[StepRecord], decisions: list[Decision]) -> str:
+    lines = [
+        f"# {case.reference}",
+        "",
+        f"Definisi `{case.definition_id}` versi {case.definition_version} "
+        f"(hash `{case.definition_hash[:12]}`), hasil: **{case.outcome or case.status}**",
+        "",
+        "| Langkah | SOP | Lane | Durasi | Batas | Status | Hasil | Pelaku |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in records:
+        verdict = (
+            "melewati batas" if r.budget_exceeded else ("tepat waktu" if r.budget_seconds else "-")
+        )
+        lines.append(
+            f"| {r.step_id} | {r.sop_step} | {r.lane} | {_seconds(r.duration_seconds)} | "
+            f"{_seconds(r.budget_seconds)} | {verdict} | {r.outcome or '-'} | {r.actor or '-'} |"
+        )
+    if decisions:
+        lines += ["", "## Keputusan", "", "| Langkah | Nilai | NIP | Waktu |", "|---|---|---|---|"]
+        for d in decisions:
+            values = ", ".join(f"{k}={v}" for k, v in d.values.items())
+            lines.append(
+                f"| {d.step_id} | {values} | {d.operator_nip} | {d.decided_at:%Y-%m-%d %H:%M:%S} |"
+            )
+    return "\n".join(lines)
+
+
+def _summary(services: CaseServices, case_id: str) -> tuple[str, str]:
+    with session_scope(services.engine) as session:
+        case = repo.get_case(session, case_id=case_id)
+        records = repo.step_records(session, case_id=case_id)
+        decisions = list(session.exec(select(Decision).where(Decision.case_id == case_id)))
+        return case.reference, case_summary_markdown(case, records, decisions)
+
+
+@task(name="case-summary", persist_result=False)
+async def publish_case_summary(case_id: str) -> str:
+    reference, markdown = await asyncio.to_thread(_summary, get_services(), case_id)
+    await acreate_markdown_artifact(
+        key=f"case-{reference.lower()}",
+        markdown=markdown,
+        description=f"Ringkasan kasus {reference}",
+    )
+    return reference

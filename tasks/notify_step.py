@@ -1,0 +1,201 @@
+"""Task for `notify` steps: render the pinned templates, queue one outbox row per channel,
+deliver, record which channels reached the applicant.
+
+Exactly once: rows are keyed (case, step, channel, recipient), so a re-run finds them queued or
+sent and sends nothing twice. Transient failures are retried with backoff inside this task;
+permanent ones flag the case for an operator and emit an event, and the case moves on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+from pydantic import BaseModel, ValidationError
+
+from adapters.db.case_repository import SYSTEM_ACTOR, add_flag, get_case
+from adapters.db.case_tables import CaseStatus
+from adapters.db.engine import session_scope
+from adapters.notify import outbox
+from adapters.notify.errors import InvalidRecipientError
+from adapters.notify.templates import MessageContext, render_message
+from process_definitions import model as m
+from process_definitions.loader import LoadedDefinition
+from tasks.case_view import CaseView
+from tasks.events import emit_budget_exceeded, emit_delivery_failed
+from tasks.services import CaseServices, get_services
+from tasks.step_state import begin_step, finish_step
+
+ALREADY_DONE = "sudah selesai"
+DELIVERY_FLAG = "pengiriman_gagal"
+
+
+class NotifyInput(BaseModel):
+    case_id: str
+    step_id: str
+    next_step: str
+
+
+def lookup(values: dict[str, Any], path: str) -> Any:
+    current: Any = values
+    for part in path.split("."):
+        if not isinstance(current, dict):
+            return None
+        current = current.get(part)
+    return current
+
+
+def message_context(view: CaseView, step: m.NotifyStep, services: CaseServices) -> MessageContext:
+    definition = view.loaded.definition
+    values = {**view.form_data, **view.variables}
+    mapped = {name: lookup(values, path) for name, path in step.context.items()}
+    try:
+        return _context(view, definition, services, mapped)
+    except ValidationError as error:
+        # pydantic's message would quote the values (personal data): name the fields only.
+        fields = sorted({".".join(str(p) for p in e["loc"]) for e in error.errors()})
+        raise MessageContextError(f"step {step.id}: template context invalid at {fields}") from None
+
+
+class MessageContextError(ValueError):
+    """The case's values do not fill the template context (field names only, no values)."""
+
+
+def _context(
+    view: CaseView, definition: m.ProcessDefinition, services: CaseServices, mapped: dict[str, Any]
+) -> MessageContext:
+    return MessageContext(
+        reference=view.reference,
+        service_title=definition.title,
+        office_name=definition.sop.office,
+        sop_number=definition.sop.number,
+        information_date=services.clock().date(),
+        guarantees=tuple(definition.sop.guarantees),
+        complaint_contact=definition.sop.complaints or definition.sop.office,
+        ask_again_url=services.public_form_url,
+        **{k: v for k, v in mapped.items() if v is not None},
+    )
+
+
+def pinned_templates_dir(loaded: LoadedDefinition, root: Path) -> Path:
+    """The case's pinned templates, written once per definition hash (render reads files)."""
+    folder = root / loaded.content_hash
+    if not folder.exists():
+        staging = root / f".{loaded.content_hash}.{time.monotonic_ns()}"
+        for name, text in loaded.templates.items():
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        with contextlib.suppress(OSError):  # another run wrote it first
+            staging.rename(folder)
+    return folder
+
+
+def _queue(services: CaseServices, view: CaseView, step: m.NotifyStep, now: datetime) -> None:
+    context = message_context(view, step, services)
+    templates = pinned_templates_dir(view.loaded, services.templates_cache)
+    config = services.channels
+    with session_scope(services.engine) as session:
+        for channel in step.channels:
+            raw = str(view.form_data.get(step.recipients[channel]) or "")
+            try:
+                recipient = config.normalise_recipient(channel, raw)
+            except InvalidRecipientError as error:
+                outbox.record_skipped(
+                    session,
+                    case_id=view.case_id,
+                    step_id=step.id,
+                    channel=channel,
+                    reason=error.short,
+                    now=now,
+                )
+                continue
+            message = render_message(
+                templates, step.template, channel, context, max_length=config.max_length(channel)
+            )
+            outbox.enqueue(
+                session,
+                case_id=view.case_id,
+                step_id=step.id,
+                channel=channel,
+                recipient=recipient,
+                message=message,
+                now=now,
+            )
+
+
+def _deliver(services: CaseServices, view: CaseView, step: m.NotifyStep) -> outbox.DeliveryReport:
+    while True:
+        report = outbox.deliver_pending(
+            services.engine,
+            services.notifier,
+            case_id=view.case_id,
+            step_id=step.id,
+            now=services.clock(),
+            max_attempts=services.notify_max_attempts,
+        )
+        retry_at = report.next_attempt_at
+        if report.complete or retry_at is None:
+            return report
+        wait = (retry_at - services.clock()).total_seconds()
+        services.sleep(max(0.0, min(wait, 60.0)))
+
+
+def _run(services: CaseServices, notify: NotifyInput) -> str:
+    view = begin_step(
+        services.engine,
+        case_id=notify.case_id,
+        step_id=notify.step_id,
+        now=services.clock(),
+        status=CaseStatus.RUNNING,
+    )
+    if view is None:
+        return ALREADY_DONE
+    step = view.loaded.definition.step(notify.step_id)
+    assert isinstance(step, m.NotifyStep)
+    _queue(services, view, step, services.clock())
+    report = _deliver(services, view, step)
+    reached = sorted(set(report.channels_reached))
+    failed = sorted({o.channel for o in report.failed_permanent + report.unknown + report.skipped})
+    if report.needs_operator or not reached:
+        with session_scope(services.engine) as session:
+            case = get_case(session, case_id=view.case_id, for_update=True)
+            add_flag(
+                session,
+                case=case,
+                flag=f"{DELIVERY_FLAG}:{step.id}",
+                now=services.clock(),
+                actor=SYSTEM_ACTOR,
+            )
+        emit_delivery_failed(
+            case_id=view.case_id, reference=view.reference, step_id=step.id, channels=failed
+        )
+    finished = finish_step(
+        services.engine,
+        case_id=view.case_id,
+        step_id=step.id,
+        now=services.clock(),
+        outcome=f"terkirim: {','.join(reached) or '-'}",
+        actor=SYSTEM_ACTOR,
+        next_step=notify.next_step,
+        outputs={f"{step.id}_channels_reached": reached},
+    )
+    if finished and finished.record.budget_exceeded:
+        emit_budget_exceeded(
+            case_id=view.case_id,
+            reference=view.reference,
+            definition_id=finished.definition_id,
+            record=finished.record,
+        )
+    return f"terkirim: {','.join(reached) or '-'}"
+
+
+@task(name="notify", persist_result=False)
+async def run_notify_step(notify: NotifyInput) -> str:
+    """Returns the channels that reached the applicant (e.g. `terkirim: email,whatsapp`)."""
+    return await asyncio.to_thread(_run, get_services(), notify)

@@ -1,0 +1,31 @@
+"""Retry only what retrying can fix: transient adapter errors, never bad data or bugs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import OperationalError
+
+from adapters.notify.errors import TransientDeliveryError
+from adapters.sdp.errors import SdpUnavailableError
+
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    SdpUnavailableError,
+    TransientDeliveryError,
+    OperationalError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def is_transient(error: BaseException | None) -> bool:
+    return isinstance(error, TRANSIENT_ERRORS)
+
+
+def retry_transient_only(task: Any, task_run: Any, state: Any) -> bool:
+    """Prefect `retry_condition_fn`: retry when the task failed on a transient error."""
+    try:
+        state.result()
+    except Exception as error:  # the task's exception, re-raised by result()
+        return is_transient(error)
+    return False
