@@ -6,7 +6,13 @@ only; the run is named after the case reference (no personal data reaches Prefec
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Protocol
+from uuid import UUID
+
+import yaml
 
 CASE_FLOW_NAME = "run-case"
 CASE_DEPLOYMENT_NAME = "run-case"
@@ -44,3 +50,137 @@ class PrefectCaseStarter:
                 f"could not start deployment {self.deployment}: {type(error).__name__}"
             ) from None
         return str(flow_run.id)
+
+
+# --- deploying: prefect.yaml deployments and the budget automations ------------------------
+
+AUTOMATION_PREFIX = "sopflow:"
+STEP_WAITING = "sopflow.step.waiting"
+STEP_DECIDED = "sopflow.step.decided"
+ALERT_DEPLOYMENT = "alert-supervisor"
+
+
+@dataclass(frozen=True)
+class BudgetWatch:
+    """One operator step with a budget: an automation alerts when it waits longer."""
+
+    definition_id: str
+    version: int
+    step_id: str
+    step_name: str
+    budget: timedelta
+
+    @property
+    def automation_name(self) -> str:
+        minutes = self.budget.total_seconds() / 60
+        return (
+            f"{AUTOMATION_PREFIX} {self.definition_id} v{self.version} "
+            f"{self.step_id} waits > {minutes:g} min"
+        )
+
+
+@dataclass
+class DeployReport:
+    deployments: dict[str, str] = field(default_factory=dict)  # name -> id
+    automations: list[str] = field(default_factory=list)
+    work_pools: list[str] = field(default_factory=list)
+
+
+def read_prefect_yaml(path: Path) -> list[dict[str, Any]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    deployments = data.get("deployments")
+    if not isinstance(deployments, list) or not deployments:
+        raise ValueError(f"{path}: no `deployments` list")
+    return deployments
+
+
+async def _ensure_work_pool(client: Any, name: str) -> bool:
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectNotFound
+    from prefect.workers.process import ProcessWorker
+
+    try:
+        await client.read_work_pool(name)
+        return False
+    except ObjectNotFound:
+        await client.create_work_pool(
+            WorkPoolCreate(
+                name=name,
+                type="process",
+                base_job_template=ProcessWorker.get_default_base_job_template(),
+            )
+        )
+        return True
+
+
+async def deploy(prefect_yaml: Path, watches: list[BudgetWatch]) -> DeployReport:
+    """Create or update the deployments of prefect.yaml, then the budget automations."""
+    from prefect import get_client
+    from prefect.deployments.runner import RunnerDeployment
+
+    report = DeployReport()
+    root = prefect_yaml.resolve().parent
+    async with get_client() as client:
+        for spec in read_prefect_yaml(prefect_yaml):
+            pool = (spec.get("work_pool") or {}).get("name")
+            if pool and pool not in report.work_pools:
+                await _ensure_work_pool(client, pool)
+                report.work_pools.append(pool)
+            file, _, function = str(spec["entrypoint"]).partition(":")
+            intervals = [s["interval"] for s in spec.get("schedules") or [] if "interval" in s]
+            deployment = RunnerDeployment.from_entrypoint(
+                f"{root / file}:{function}",
+                name=spec["name"],
+                description=spec.get("description"),
+                tags=spec.get("tags"),
+                interval=intervals or None,
+                work_pool_name=pool,
+            )
+            deployment.entrypoint = spec["entrypoint"]  # relative: workers run from the repo root
+            deployment_id = await deployment.aapply(work_pool_name=pool)
+            report.deployments[spec["name"]] = str(deployment_id)
+        alert_id = report.deployments.get(ALERT_DEPLOYMENT)
+        report.automations = await _sync_automations(client, watches, alert_id)
+    return report
+
+
+async def _sync_automations(
+    client: Any, watches: list[BudgetWatch], alert_id: str | None
+) -> list[str]:
+    from prefect.automations import Automation
+    from prefect.events.actions import RunDeployment
+    from prefect.events.schemas.automations import EventTrigger, Posture
+
+    for existing in await client.read_automations():
+        if existing.name.startswith(AUTOMATION_PREFIX):
+            await client.delete_automation(existing.id)
+    if alert_id is None:
+        return []
+    names = []
+    for watch in watches:
+        automation = Automation(
+            name=watch.automation_name,
+            description=f"Step `{watch.step_id}` ({watch.step_name}) waits past its SOP budget.",
+            trigger=EventTrigger(
+                posture=Posture.Proactive,
+                after={STEP_WAITING},
+                expect={STEP_DECIDED},
+                for_each={"prefect.resource.id"},
+                match={"prefect.resource.id": "sopflow.case.*"},
+                match_related={
+                    "prefect.resource.id": f"sopflow.step.{watch.definition_id}.{watch.step_id}"
+                },
+                threshold=1,
+                within=watch.budget,
+            ),
+            actions=[
+                RunDeployment(
+                    source="selected",
+                    deployment_id=UUID(alert_id),
+                    parameters={"case": "{{ event.resource.id }}", "step_id": watch.step_id},
+                )
+            ],
+        )
+        await automation.acreate()
+        names.append(watch.automation_name)
+    return names

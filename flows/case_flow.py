@@ -29,6 +29,7 @@ from process_definitions import model as m
 from tasks.case_summary import publish_case_summary
 from tasks.case_view import CaseView
 from tasks.decision_step import DecisionInput, DecisionRejectedError, record_decision_step
+from tasks.events import emit_step_waiting
 from tasks.notify_step import NotifyInput, run_notify_step
 from tasks.route_steps import EndInput, RouteInput, end_case_step, route_gateway_step
 from tasks.service_step import ServiceStepInput, run_service_step
@@ -121,6 +122,12 @@ async def _operator_step(view: CaseView, action: RunStep, attempts: dict[str, in
     )
     if waiting is None:
         return  # another run moved the case on
+    emit_step_waiting(
+        case_id=view.case_id,
+        reference=view.reference,
+        step_id=step.id,
+        definition_id=view.loaded.definition.id,
+    )
     attempt = attempts.get(step.id, 0)
     answer = await wait_for_operator(waiting, step, services, attempt=attempt)
     try:

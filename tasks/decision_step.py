@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from adapters.db import case_repository as repo
 from adapters.db.engine import session_scope
 from process_definitions import model as m
-from tasks.events import emit_budget_exceeded
+from tasks.events import emit_budget_exceeded, emit_step_decided
 from tasks.operator_input import choice_values, operator_nip
 from tasks.services import CaseServices, get_services
 
@@ -90,6 +90,12 @@ def _record(services: CaseServices, decision: DecisionInput) -> str:
             outputs={**choices, **notes},
         )
         reference, definition_id = case.reference, case.definition_id
+    emit_step_decided(
+        case_id=decision.case_id,
+        reference=reference,
+        step_id=decision.step_id,
+        definition_id=definition_id,
+    )
     if record.budget_exceeded:
         emit_budget_exceeded(
             case_id=decision.case_id,

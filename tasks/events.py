@@ -63,3 +63,37 @@ def emit_delivery_failed(
         resource=case_resource(case_id, reference),
         payload={"step": step_id, "channels": channels},
     )
+
+
+STEP_WAITING = "sopflow.step.waiting"
+STEP_DECIDED = "sopflow.step.decided"
+
+
+def step_related(step_id: str, definition_id: str) -> list[dict[str, str]]:
+    return [
+        {"prefect.resource.id": f"sopflow.step.{step_id}", "prefect.resource.role": "step"},
+        {
+            "prefect.resource.id": f"sopflow.definition.{definition_id}",
+            "prefect.resource.role": "definition",
+        },
+    ]
+
+
+def emit_step_waiting(*, case_id: str, reference: str, step_id: str, definition_id: str) -> None:
+    """An operator step started waiting: the `after` event of the budget automations."""
+    emit_event(
+        event=STEP_WAITING,
+        resource=case_resource(case_id, reference),
+        related=step_related(step_id, definition_id),
+        payload={"step": step_id},
+    )
+
+
+def emit_step_decided(*, case_id: str, reference: str, step_id: str, definition_id: str) -> None:
+    """The operator decided: the `expect` event that keeps the automation quiet."""
+    emit_event(
+        event=STEP_DECIDED,
+        resource=case_resource(case_id, reference),
+        related=step_related(step_id, definition_id),
+        payload={"step": step_id},
+    )

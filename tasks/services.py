@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from adapters.case_links import CaseLinkSigner
 from adapters.notify.channels import ChannelConfig
 from adapters.notify.protocol import Notifier
+from adapters.orchestrator import CaseStarter, PrefectCaseStarter
 from adapters.roster import Roster
 from adapters.sdp.directory import SdpDirectory
 
@@ -41,6 +42,8 @@ class CaseServices:
     templates_cache: Path = Path("var/templates")
     public_form_url: str | None = None
     sleep: Callable[[float], None] = time.sleep
+    starter: CaseStarter = field(default_factory=PrefectCaseStarter)
+    supervisor_recipient: str = "supervisor"
     extra: dict[str, object] = field(default_factory=dict)
 
 

@@ -28,3 +28,9 @@ app.add_typer(sdp_app, name="sdp")
 from adapters.cli import poster_commands  # noqa: E402
 
 app.command()(poster_commands.poster)
+
+from adapters.cli import runtime_commands  # noqa: E402
+
+app.command()(runtime_commands.migrate)
+app.command("deploy")(runtime_commands.deploy_command)
+app.command()(runtime_commands.runner)
