@@ -39,7 +39,7 @@ async def status_lookup(request: Request, ctx: Ctx) -> Response:
     except Exception:  # the database is down: say so, never a 500
         return try_again(ctx)
     if found is None:
-        message = NOT_FOUND.format(contact=ctx.form.lookup_field.label.lower())
+        message = NOT_FOUND.format(contact=ctx.form.lookup_field.label)
         return _page(ctx, reference=reference, contact=contact, message=message, status=404)
     return ctx.pages.render("status_result.html", status_info=found)
 
