@@ -34,7 +34,7 @@ async def wait_for_operator(
         budget_text=format_duration(step.budget) if step.budget else "-",
     )
     form = model.with_initial_data(description=description)
-    key = f"{step.id}-{view.visit}-{attempt}"
+    key = f"{step.id.replace('_', '-')}-{view.visit}-{attempt}"  # lowercase, dashes
     timeout = int(services.operator_wait_timeout.total_seconds())
     if running_from_deployment():
         answer = await asuspend_flow_run(wait_for_input=form, key=key, timeout=timeout)

@@ -61,6 +61,19 @@ def draft_integrasi_answer(context: ActionContext) -> ActionResult:
     draft = {
         "key": key,
         "question": context.params.get("question"),
+        "prisoner_name": record.nama,
+        "upt_name": record.upt,
+        "current_stage": information.current_stage.value if information.current_stage else None,
+        "programmes": [
+            {
+                "name": estimate.label,
+                "estimated_date": estimate.estimated_date.isoformat()
+                if estimate.estimated_date
+                else None,
+                "conditions": "; ".join(estimate.conditions) or None,
+            }
+            for estimate in information.programmes()
+        ],
         "information": information.model_dump(mode="json"),
     }
     return ActionResult({"draft": draft}, f"draf dari {key}")

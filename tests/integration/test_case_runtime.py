@@ -1,0 +1,336 @@
+"""The case runtime against a real Prefect server on PostgreSQL (started here, on 127.0.0.1).
+
+Cases run from the `run-case` deployment in the in-process runner; operators answer through
+`POST /api/flow_runs/{id}/resume` exactly as the Prefect UI's form does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from prefect.settings import PREFECT_API_URL, temporary_settings
+from sqlmodel import select
+
+from adapters.case_links import CaseLinkSigner
+from adapters.cli.runtime_commands import budget_watches
+from adapters.db import case_repository as repo
+from adapters.db.audit import verify_chain
+from adapters.db.case_tables import Case, Decision, StepRecord
+from adapters.db.engine import make_engine, session_scope
+from adapters.db.migrate import upgrade
+from adapters.local_prefect import running_local_prefect
+from adapters.notify.apprise_notifier import AppriseNotifier
+from adapters.notify.channels import default_channel_config
+from adapters.notify.outbox_table import OutboxMessage
+from adapters.orchestrator import PrefectCaseStarter, deploy
+from adapters.roster import load_roster
+from adapters.sdp.demo import load_demo_directory
+from adapters.sdp.sql_directory import SqlSdpDirectory
+from process_definitions.loader import load_definition
+from tasks.services import CaseServices, use_services
+from tests.support.databases import temporary_postgres_database
+from tests.support.prefect_ops import description_markdown, input_schema, resume, wait_for_state
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+SOP = load_definition(REPO / "process_definitions" / "layanan_informasi_integrasi.yaml")
+DIVPAS, INTEGRASI = load_roster().nips("operator_divpas"), load_roster().nips("operator_integrasi")
+
+
+@dataclass
+class PrefectEnv:
+    api_url: str
+    database_dsn: str  # Prefect's own database, for the personal-data scan
+
+
+@pytest.fixture(scope="module")
+def prefect_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectEnv]:
+    with temporary_postgres_database("sopflow_prefect") as url:
+        asyncpg_url = url.replace("postgresql+psycopg://", "postgresql+asyncpg://")
+        home = tmp_path_factory.mktemp("prefect")
+        with running_local_prefect(home, database_url=asyncpg_url) as server:
+            with temporary_settings({PREFECT_API_URL: server.api_url}):
+                definitions = [SOP]
+                asyncio.run(deploy(REPO / "prefect.yaml", budget_watches(definitions)))
+                yield PrefectEnv(
+                    server.api_url, url.replace("postgresql+psycopg://", "postgresql://")
+                )
+
+
+@dataclass
+class CaseEnv:
+    services: CaseServices
+    outbox_dir: Path
+    database_url: str
+
+
+@pytest.fixture
+def case_env(tmp_path: Path, prefect_env: PrefectEnv) -> Iterator[CaseEnv]:
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    load_demo_directory(engine)
+    config = default_channel_config()
+    services = CaseServices(
+        engine=engine,
+        sdp=SqlSdpDirectory(engine),
+        notifier=AppriseNotifier(config, outbox_dir=tmp_path / "outbox"),
+        channels=config,
+        roster=load_roster(),
+        links=CaseLinkSigner("s" * 32, "http://127.0.0.1:8000"),
+        templates_cache=tmp_path / "templates",
+        starter=PrefectCaseStarter(),
+    )
+    use_services(services)
+    yield CaseEnv(services, tmp_path / "outbox", url)
+    use_services(None)
+    engine.dispose()
+
+
+@pytest.fixture
+def runner(prefect_env: PrefectEnv, case_env: CaseEnv) -> Iterator[None]:
+    """The in-process runner, on its own thread and event loop, for this test."""
+    from flows.case_flow import run_case
+    from flows.runner import CaseRunner, resolve_deployments
+
+    holder: dict[str, Any] = {}
+    ready = threading.Event()
+
+    def main() -> None:
+        async def go() -> None:
+            flows = await resolve_deployments({"run-case/run-case": run_case})
+            holder["runner"] = CaseRunner(flows, poll_interval=0.2)
+            holder["loop"] = asyncio.get_running_loop()
+            ready.set()
+            await holder["runner"].run()
+
+        with temporary_settings({PREFECT_API_URL: prefect_env.api_url}):
+            asyncio.run(go())
+
+    thread = threading.Thread(target=main, daemon=True)
+    thread.start()
+    assert ready.wait(30)
+    yield
+    holder["loop"].call_soon_threadsafe(holder["runner"].stop)
+    thread.join(30)
+
+
+def applicant(prisoner: str) -> dict[str, Any]:
+    """Distinctive personal values, so the scan can find any leak of them."""
+    tag = uuid.uuid4().hex[:6]
+    now = datetime.now(UTC).isoformat()
+    return {
+        "nama_pemohon": f"Dewi Lestari Uji{tag}",
+        "hubungan_pemohon": "keluarga",
+        "alamat_pemohon": f"Jalan Melati Nomor {tag}, Serang",
+        "telepon_pemohon": "+6281234567" + str(int(tag, 16) % 1000).zfill(3),
+        "nama_penjamin": f"Agus Salim Penjamin{tag}",
+        "hubungan_penjamin": "Suami",
+        "alamat_penjamin": f"Jalan Kenanga {tag}, Cilegon",
+        "telepon_penjamin": "+6285711112" + str(int(tag, 16) % 1000).zfill(3),
+        "nama_narapidana": prisoner,
+        "foto_ktp": {
+            "object_key": f"ktp/{tag}",
+            "content_type": "image/jpeg",
+            "size": 1000,
+            "kind": "jpg",
+        },
+        "email_pemohon": f"dewi.{tag}@example.com",
+        "informasi_dibutuhkan": "pembebasan_bersyarat",
+        "pernyataan": {"accepted": True, "statement_version": "2026-11", "accepted_at": now},
+        "waktu_pengisian": now,
+    }
+
+
+def submit(env: CaseEnv, form: dict[str, Any]) -> tuple[str, str]:
+    with session_scope(env.services.engine) as session:
+        case = repo.create_case(session, loaded=SOP, form_data=form, submitted_at=datetime.now(UTC))
+        case_id, reference = case.id, case.reference
+    flow_run_id = asyncio.run(
+        PrefectCaseStarter().start_case(
+            case_id=case_id, reference=reference, tags=["definition:layanan-informasi-integrasi"]
+        )
+    )
+    return case_id, flow_run_id
+
+
+def wait_for_case(
+    env: CaseEnv, case_id: str, *, status: str, step: str | None = None, timeout: float = 60
+) -> Case:
+    deadline = time.monotonic() + timeout
+    case = None
+    while time.monotonic() < deadline:
+        with session_scope(env.services.engine) as session:
+            case = repo.get_case(session, case_id=case_id)
+        if case.status == status and (step is None or case.current_step == step):
+            return case
+        time.sleep(0.2)
+    raise AssertionError(f"case not {status}/{step}: {case and (case.status, case.current_step)}")
+
+
+def records(env: CaseEnv, case_id: str) -> list[StepRecord]:
+    with session_scope(env.services.engine) as session:
+        return repo.step_records(session, case_id=case_id)
+
+
+def outbox(env: CaseEnv, case_id: str) -> list[OutboxMessage]:
+    with session_scope(env.services.engine) as session:
+        return list(session.exec(select(OutboxMessage).where(OutboxMessage.case_id == case_id)))
+
+
+SEEN_VALUES: list[str] = []  # personal values of every case this module ran
+
+
+def remember(form: dict[str, Any]) -> None:
+    for key in (
+        "nama_pemohon",
+        "alamat_pemohon",
+        "telepon_pemohon",
+        "nama_penjamin",
+        "alamat_penjamin",
+        "telepon_penjamin",
+        "nama_narapidana",
+        "email_pemohon",
+    ):
+        SEEN_VALUES.append(str(form[key]))
+    SEEN_VALUES.append("0" + str(form["telepon_pemohon"])[3:])  # the local form 08…
+
+
+def test_not_found_branch(prefect_env: PrefectEnv, case_env: CaseEnv, runner: None) -> None:
+    form = applicant("Nama Yang Tidak Ada Sama Sekali")
+    remember(form)
+    case_id, run_id = submit(case_env, form)
+    wait_for_state(prefect_env.api_url, run_id, {"PAUSED"})
+    case = wait_for_case(case_env, case_id, status="waiting", step="verifikasi_sdp")
+    assert case.variables["candidates"] == [] or all(
+        c["score"] < 100 for c in case.variables["candidates"]
+    )
+    schema = input_schema(prefect_env.api_url, run_id)
+    assert set(schema["required"]) == {"keputusan", "nip_verifikator"}
+    assert "tidak_ditemukan" in json.dumps(schema)
+    markdown = description_markdown(prefect_env.api_url, run_id)
+    assert case.reference in markdown and "/berkas/" in markdown
+
+    answer = resume(
+        prefect_env.api_url, run_id, {"keputusan": "tidak_ditemukan", "nip_verifikator": DIVPAS[0]}
+    )
+    assert answer["status"] == "ACCEPT"
+    wait_for_state(prefect_env.api_url, run_id, {"COMPLETED"})
+    case = wait_for_case(case_env, case_id, status="completed")
+    assert case.outcome == "tidak_ditemukan"
+    steps = [r.step_id for r in records(case_env, case_id)]
+    assert steps == [
+        "buka_formulir",
+        "isi_biodata",
+        "cari_sdp",
+        "verifikasi_sdp",
+        "hasil_verifikasi",
+        "kabar_tidak_ditemukan",
+        "selesai_tidak_ditemukan",
+    ]
+    messages = outbox(case_env, case_id)
+    assert sorted((m.channel, m.status) for m in messages) == [
+        ("email", "sent"),
+        ("whatsapp", "sent"),
+    ]
+    assert {m.recipient for m in messages} == {form["email_pemohon"], form["telepon_pemohon"][1:]}
+    with session_scope(case_env.services.engine) as session:
+        assert verify_chain(session)[1] is None
+        decision = session.exec(select(Decision).where(Decision.case_id == case_id)).one()
+        assert decision.operator_nip == DIVPAS[0]
+        assert decision.values == {"keputusan": "tidak_ditemukan"}
+
+
+def test_found_branch_refuses_bad_answers(
+    prefect_env: PrefectEnv, case_env: CaseEnv, runner: None
+) -> None:
+    form = applicant("Muhammad Rizki bin Sulaiman")
+    remember(form)
+    case_id, run_id = submit(case_env, form)
+    wait_for_state(prefect_env.api_url, run_id, {"PAUSED"})
+    case = wait_for_case(case_env, case_id, status="waiting", step="verifikasi_sdp")
+    assert case.variables["candidates"][0]["key"] == "K1"
+    assert case.variables["candidates"][0]["no_registrasi"] == "B.I 101/2023"
+
+    # Wrong or empty decisions are refused and the run stays waiting.
+    for bad in (
+        {},
+        {"keputusan": "K9", "nip_verifikator": DIVPAS[0]},
+        {"keputusan": "K1"},
+        {"keputusan": "K1", "nip_verifikator": INTEGRASI[0]},
+    ):
+        assert resume(prefect_env.api_url, run_id, bad)["status"] in ("REJECT", "ABORT"), bad
+    assert wait_for_state(prefect_env.api_url, run_id, {"PAUSED"})["state"]["type"] == "PAUSED"
+
+    assert (
+        resume(prefect_env.api_url, run_id, {"keputusan": "K1", "nip_verifikator": DIVPAS[1]})[
+            "status"
+        ]
+        == "ACCEPT"
+    )
+    wait_for_case(case_env, case_id, status="waiting", step="setujui_jawaban")
+    wait_for_state(prefect_env.api_url, run_id, {"PAUSED"})
+    with session_scope(case_env.services.engine) as session:
+        draft = repo.get_case(session, case_id=case_id).variables["draft"]
+    assert draft["key"] == "K1" and draft["programmes"]
+    assert (
+        resume(prefect_env.api_url, run_id, {"persetujuan": "kirim", "nip_penyetuju": DIVPAS[0]})[
+            "status"
+        ]
+        == "REJECT"
+    )
+    assert (
+        resume(
+            prefect_env.api_url, run_id, {"persetujuan": "kirim", "nip_penyetuju": INTEGRASI[0]}
+        )["status"]
+        == "ACCEPT"
+    )
+    wait_for_state(prefect_env.api_url, run_id, {"COMPLETED"})
+    case = wait_for_case(case_env, case_id, status="completed")
+    assert case.outcome == "informasi_diberikan"
+    steps = [r.step_id for r in records(case_env, case_id)]
+    assert steps[-5:] == [
+        "susun_jawaban",
+        "setujui_jawaban",
+        "cek_persetujuan",
+        "kirim_informasi",
+        "selesai_informasi_diberikan",
+    ]
+    assert len(steps) == len(set(steps)), "a step ran twice"
+    email = next(m for m in outbox(case_env, case_id) if m.channel == "email")
+    assert case.reference in email.body_text and "perkiraan" in email.body_text.lower()
+    with session_scope(case_env.services.engine) as session:
+        actors = [r.actor for r in repo.step_records(session, case_id=case_id)]
+        assert DIVPAS[1] in actors and INTEGRASI[0] in actors
+        assert verify_chain(session)[1] is None
+
+
+def test_prefect_database_holds_no_personal_data(prefect_env: PrefectEnv) -> None:
+    assert SEEN_VALUES, "run the case tests first (same module)"
+    with psycopg.connect(prefect_env.database_dsn) as conn:
+        tables = [
+            row[0]
+            for row in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        ]
+        assert "flow_run" in tables and "log" in tables and "artifact" in tables
+        found = []
+        for table in tables:
+            for (text,) in conn.execute(f'SELECT t::text FROM "{table}" t'):
+                found += [(table, value) for value in SEEN_VALUES if value in text]
+    assert found == []
+    # The scan can fail: the case references are there, in run names and artifacts.
+    with psycopg.connect(prefect_env.database_dsn) as conn:
+        names = [row[0] for row in conn.execute("SELECT name FROM flow_run")]
+    assert any(name.startswith("LII-") for name in names)
