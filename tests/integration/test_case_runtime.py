@@ -29,7 +29,7 @@ from adapters.db.audit import verify_chain
 from adapters.db.case_tables import Case, Decision, StepRecord
 from adapters.db.engine import make_engine, session_scope
 from adapters.db.migrate import upgrade
-from adapters.local_prefect import running_local_prefect
+from adapters.local_prefect import start_local_prefect
 from adapters.notify.apprise_notifier import AppriseNotifier
 from adapters.notify.channels import default_channel_config
 from adapters.notify.outbox_table import OutboxMessage
@@ -53,6 +53,7 @@ DIVPAS, INTEGRASI = load_roster().nips("operator_divpas"), load_roster().nips("o
 class PrefectEnv:
     api_url: str
     database_dsn: str  # Prefect's own database, for the personal-data scan
+    home: Path
 
 
 @pytest.fixture(scope="module")
@@ -60,13 +61,14 @@ def prefect_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectEnv
     with temporary_postgres_database("sopflow_prefect") as url:
         asyncpg_url = url.replace("postgresql+psycopg://", "postgresql+asyncpg://")
         home = tmp_path_factory.mktemp("prefect")
-        with running_local_prefect(home, database_url=asyncpg_url) as server:
+        server = start_local_prefect(home, database_url=asyncpg_url)
+        try:
             with temporary_settings({PREFECT_API_URL: server.api_url}):
-                definitions = [SOP]
-                asyncio.run(deploy(REPO / "prefect.yaml", budget_watches(definitions)))
-                yield PrefectEnv(
-                    server.api_url, url.replace("postgresql+psycopg://", "postgresql://")
-                )
+                asyncio.run(deploy(REPO / "prefect.yaml", budget_watches([SOP])))
+                dsn = url.replace("postgresql+psycopg://", "postgresql://")
+                yield PrefectEnv(server.api_url, dsn, home)
+        finally:
+            server.stop()
 
 
 @dataclass
