@@ -490,3 +490,37 @@ def test_poster_pdf_and_qr_codes(intake: Intake) -> None:
     assert png.headers["content-type"] == "image/png" and png.content.startswith(b"\x89PNG")
     svg = intake.client.get("/poster/qr.svg")
     assert svg.headers["content-type"].startswith("image/svg+xml") and b"<svg" in svg.content
+
+
+def test_chunked_body_over_the_cap_is_cut_off_with_413(intake: Intake) -> None:
+    head = (
+        b'--b0undary\r\nContent-Disposition: form-data; name="foto_ktp"; filename="a.jpg"\r\n'
+        b"Content-Type: image/jpeg\r\n\r\n"
+    )
+    sent: list[int] = []
+
+    def chunks() -> Iterator[bytes]:
+        yield head
+        for _ in range(40):  # 10 MB in total, never all read
+            sent.append(1)
+            yield b"\xff" * (256 * 1024)
+
+    response = intake.client.post(
+        "/kirim",
+        content=chunks(),
+        headers={"content-type": "multipart/form-data; boundary=b0undary"},
+    )
+    assert "content-length" not in response.request.headers  # streamed, no declared length
+    assert response.status_code == 413
+    assert "Kiriman terlalu besar" in response.text
+    assert cases(intake.engine) == [] and intake.store.keys() == []
+
+
+@pytest.mark.parametrize(("method", "path", "status"), [("get", "/kirim", 405), ("get", "/x", 404)])
+def test_http_errors_are_html_pages_in_indonesian(
+    intake: Intake, method: str, path: str, status: int
+) -> None:
+    response = intake.client.request(method, path)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")
+    assert '<html lang="id">' in response.text

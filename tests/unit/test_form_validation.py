@@ -144,3 +144,43 @@ def test_entered_values_are_kept_next_to_errors() -> None:
 def test_unknown_submitted_keys_are_ignored() -> None:
     result = v.validate_form([TEXT], {"isian": ["a"], "lain": ["b"]}, now=NOW)
     assert result.cleaned == {"isian": "a"}
+
+
+# --- which form the intake serves ------------------------------------------------------------
+
+
+def test_exactly_one_form_step_is_served() -> None:
+    from pathlib import Path
+
+    from adapters.intake.form_fields import FormDefinitionError, public_form
+    from process_definitions.loader import load_definition
+
+    root = Path(__file__).resolve().parents[2]
+    definition = load_definition(root / "process_definitions/layanan_informasi_integrasi.yaml")
+    form = public_form(definition.definition)
+    assert [f.id for f in form.file_fields] == ["foto_ktp"]
+    assert form.lookup_field is not None and form.lookup_field.type == "phone"
+    assert "waktu_pengisian" not in [f.id for f in form.inputs]
+    assert form.channels_text() == "email dan WhatsApp"
+
+    steps = definition.definition.steps
+    no_form = definition.definition.model_copy(
+        update={"steps": [s for s in steps if not isinstance(s, m.FormStep)]}
+    )
+    with pytest.raises(FormDefinitionError, match="0 form steps"):
+        public_form(no_form)
+    form_step = next(s for s in steps if isinstance(s, m.FormStep))
+    two_forms = definition.definition.model_copy(
+        update={"steps": [*steps, form_step.model_copy(update={"id": "isi_lagi"})]}
+    )
+    with pytest.raises(FormDefinitionError, match="2 form steps"):
+        public_form(two_forms)
+    png_only = form_step.model_copy(
+        update={"fields": [field(type="file", accept=["png"], max_size="1MB")]}
+    )
+    with pytest.raises(FormDefinitionError, match="jpg and pdf"):
+        public_form(
+            definition.definition.model_copy(
+                update={"steps": [png_only if s is form_step else s for s in steps]}
+            )
+        )
