@@ -14,6 +14,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,7 @@ REPO = Path(__file__).resolve().parents[2]
 SOP = REPO / "process_definitions" / "layanan_informasi_integrasi.yaml"
 DOCS = REPO / "docs"
 CHROMIUM = Path("/usr/bin/chromium")
+FIXED_NOW = datetime(2026, 3, 5, 2, 4, tzinfo=UTC)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -81,6 +83,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
             signer=CaseLinkSigner("browser-test-secret-0123456789", base_url),
             secret_key="browser-test-secret-0123456789",
             public_base_url=base_url,
+            clock=lambda: FIXED_NOW,  # same screenshots on every run
         )
         with serving(app, port=port):
             yield Stack(base_url, engine, store, starter)
