@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     case_link_ttl_minutes: int = Field(
         default=24 * 60, gt=0, description="How long an operator's case-file link stays valid."
     )
+    notify_retry_base_seconds: float = Field(
+        default=30, gt=0, description="First wait before retrying a transient delivery failure."
+    )
     roster_file: Path | None = Field(
         default=None,
         description="YAML roster of operators (NIP per lane); default: the demo roster.",

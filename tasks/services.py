@@ -39,6 +39,7 @@ class CaseServices:
     operator_wait_timeout: timedelta = timedelta(days=30)
     pause_poll_seconds: float = 2.0
     notify_max_attempts: int = 5
+    notify_retry_base: timedelta = timedelta(seconds=30)
     templates_cache: Path = Path("var/templates")
     public_form_url: str | None = None
     sleep: Callable[[float], None] = time.sleep

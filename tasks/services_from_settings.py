@@ -29,5 +29,6 @@ def services_from_settings(settings: Settings | None = None) -> CaseServices:
         ),
         link_ttl=timedelta(minutes=settings.case_link_ttl_minutes),
         templates_cache=settings.data_dir / "templates",
+        notify_retry_base=timedelta(seconds=settings.notify_retry_base_seconds),
         public_form_url=settings.public_base_url,
     )

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -336,3 +340,111 @@ def test_prefect_database_holds_no_personal_data(prefect_env: PrefectEnv) -> Non
     with psycopg.connect(prefect_env.database_dsn) as conn:
         names = [row[0] for row in conn.execute("SELECT name FROM flow_run")]
     assert any(name.startswith("LII-") for name in names)
+
+
+class RunnerProcess:
+    """`sopflow runner` as operators deploy it: a separate process we can kill -9."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env, self.log = env, log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(Path(sys.executable).parent / "sopflow"), "runner", "--poll", "0.2"],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 60
+        while "runner ready" not in self.log.read_text(errors="replace"):
+            assert self.process.poll() is None, self.log.read_text(errors="replace")[-3000:]
+            assert time.monotonic() < deadline, "runner did not start"
+            time.sleep(0.2)
+
+    def kill(self) -> None:
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+        self.log.write_text(
+            self.log.read_text(errors="replace").replace("runner ready", "(was ready)")
+        )
+
+
+def test_runner_killed_while_waiting_and_while_sending(
+    prefect_env: PrefectEnv, case_env: CaseEnv, tmp_path: Path
+) -> None:
+    from tests.support.smtp_server import LocalSmtpServer
+
+    smtp = LocalSmtpServer()  # not started yet: email delivery fails transiently at first
+    channels = tmp_path / "channels.yaml"
+    channels.write_text(
+        json.dumps(
+            {
+                "channels": {
+                    "email": {"url": smtp.mailto_url(), "recipient": "email", "format": "html"},
+                    "whatsapp": {
+                        "url": "outbox://whatsapp/?to={recipient}&id={message_id}&dir={outbox_dir}",
+                        "recipient": "whatsapp",
+                    },
+                    "supervisor": {
+                        "url": "outbox://supervisor/?to={recipient}&id={message_id}"
+                        "&dir={outbox_dir}",
+                        "recipient": "plain",
+                    },
+                }
+            }
+        )
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SOPFLOW_"))}
+    env.update(
+        PREFECT_API_URL=prefect_env.api_url,
+        PREFECT_HOME=str(tmp_path / "prefect-client"),
+        SOPFLOW_DATA_DIR=str(tmp_path / "var"),
+        SOPFLOW_DATABASE_URL=case_env.database_url,
+        SOPFLOW_CHANNELS_FILE=str(channels),
+        SOPFLOW_NOTIFY_RETRY_BASE_SECONDS="1",
+        SOPFLOW_SECRET_KEY="k" * 32,
+    )
+    runner = RunnerProcess(env, tmp_path / "runner.log")
+    runner.start()
+    form = applicant("Nama Yang Juga Tidak Ada")
+    remember(form)
+    case_id, run_id = submit(case_env, form)
+    wait_for_state(prefect_env.api_url, run_id, {"PAUSED"}, timeout=90)
+    wait_for_case(case_env, case_id, status="waiting", step="verifikasi_sdp")
+
+    runner.kill()  # while the case waits: it held nothing
+    runner.start()
+    assert (
+        resume(
+            prefect_env.api_url,
+            run_id,
+            {"keputusan": "tidak_ditemukan", "nip_verifikator": DIVPAS[0]},
+        )["status"]
+        == "ACCEPT"
+    )
+    deadline = time.monotonic() + 60
+    while not any(m.channel == "email" and m.attempts >= 1 for m in outbox(case_env, case_id)):
+        assert time.monotonic() < deadline, "email never attempted"
+        time.sleep(0.2)
+    runner.kill()  # while the notify step retries the email: the run is left Running
+    assert wait_for_state(prefect_env.api_url, run_id, {"RUNNING"})["state"]["type"] == "RUNNING"
+
+    smtp.start()
+    try:
+        runner.start()  # reschedules the interrupted run; it continues where the case stands
+        wait_for_state(prefect_env.api_url, run_id, {"COMPLETED"}, timeout=90)
+        case = wait_for_case(case_env, case_id, status="completed")
+        assert case.outcome == "tidak_ditemukan"
+        mails = [m for m in smtp.messages if form["email_pemohon"] in m.rcpt_tos]
+        assert len(mails) == 1, "the email was sent twice or never"
+    finally:
+        runner.kill()
+        smtp.stop()
+    steps = [(r.step_id, r.visit) for r in records(case_env, case_id)]
+    assert len(steps) == len({s for s, _ in steps}), f"a step ran twice: {steps}"
+    whatsapp_files = list((tmp_path / "var" / "outbox").rglob("*.json"))
+    assert len(whatsapp_files) == 1
