@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,8 @@ class Pages:
                 value = datetime.fromisoformat(value)
             except ValueError:
                 return str(value)
+        if value.tzinfo is None:  # SQLite returns naive datetimes; everything stored is UTC
+            value = value.replace(tzinfo=UTC)
         local = value.astimezone(self.tz)
         month = _MONTHS[local.month - 1]
         return f"{local.day} {month} {local.year} {local:%H.%M} {self.tz_label}"

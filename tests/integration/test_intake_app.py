@@ -524,3 +524,26 @@ def test_http_errors_are_html_pages_in_indonesian(
     assert response.status_code == status
     assert response.headers["content-type"].startswith("text/html")
     assert '<html lang="id">' in response.text
+
+
+def test_build_app_from_settings_wires_the_configured_parts(tmp_path: Path) -> None:
+    from adapters.intake.app import build_app_from_settings
+    from adapters.settings import Settings
+
+    url = f"sqlite:///{tmp_path / 'served.db'}"
+    upgrade(url)
+    settings = Settings(data_dir=tmp_path / "var", database_url=url, s3_endpoint="")
+    with pytest.raises(ValueError, match="no S3 endpoint"):
+        build_app_from_settings(settings)
+    app = build_app_from_settings(settings, store=InMemoryObjectStore(), starter=FakeCaseStarter())
+    page = TestClient(app).get("/")
+    assert page.status_code == 200 and 'name="foto_ktp"' in page.text
+    assert (tmp_path / "var" / "secret_key").exists()  # the instance secret was created
+
+
+def test_case_file_times_are_shown_in_office_time(intake: Intake) -> None:
+    case = _submitted_case(intake)
+    url = intake.signer.url(case.id, now=intake.clock(), ttl=timedelta(hours=1))
+    html = intake.client.get(url).text
+    # T0 is 02:00 UTC, the form was sent 4 minutes later: 09.00 and 09.04 WIB.
+    assert "5 Maret 2026 09.00 WIB" in html and "5 Maret 2026 09.04 WIB" in html
