@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, te
 from adapters.sdp.directory import SdpRecord
 from adapters.sdp.export_reader import RawRow
 from adapters.sdp.keys import record_keys, token_variants, vocabulary
-from adapters.sdp.matching import record_names
+from adapters.sdp.matching import record_names, upt_tokens
 from adapters.sdp.rows import KEY_TABLE, RECORD_TABLE, VARIANT_TABLE, record_values
 
 BATCH_SIZE = 1000
@@ -164,7 +164,7 @@ class _Writer:
         key_rows = [
             {"key": key, "record_id": ids[r.no_registrasi]}
             for r, n in zip(records, names, strict=True)
-            for key in record_keys(n)
+            for key in record_keys(n, upt_tokens(r.upt), r.tanggal_lahir)
         ]
         if key_rows:
             conn.execute(insert(KEY_TABLE), key_rows)

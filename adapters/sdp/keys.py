@@ -3,7 +3,11 @@
 Per record (from the primary phonetic key of each token of at least two letters):
   `n:<sorted tokens>`  the whole name as a set (order-free); with the father's name added too;
   `p:<a> <b>`          every pair of tokens of names of three tokens or more (dropped tokens);
-  `t:<token>`          every single token (read with a limit, as a fallback).
+  `t:<token>`          every single token (read with a limit, as a fallback);
+  `u:<token>|<place>`  every token with each distinctive word of the UPT (`u:budi|serang`);
+  `d:<token>|<date>`   every token with the date of birth.
+A search counts key hits per record (`n:` weighs most, then `p:`, then `u:`/`d:`), so among many
+homonyms those that agree with the query's UPT or date of birth come first without a join.
 Typos are absorbed on the vocabulary side: every distinct token key is stored with its
 single-character deletions (SymSpell), so a query token finds the vocabulary tokens within one
 edit, and the record keys are then looked up for those corrected tokens.
@@ -11,8 +15,9 @@ edit, and the record keys are then looked up for those corrected tokens.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from itertools import combinations, islice, product
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from itertools import combinations
 
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -20,10 +25,10 @@ from adapters.sdp.matching import Keys, NameForm, PersonNames
 
 MAX_PAIR_TOKENS = 6
 MIN_DELETE_LENGTH = 4
-MAX_GROUP = 6
-MAX_COMBOS_PER_SUBSET = 36
-MAX_LOOKUP_KEYS = 400
+MAX_GROUP = 12
+MAX_LOOKUP_KEYS = 600
 MAX_QUERY_TOKENS = 5
+MAX_SIGNAL_GROUP = 4  # a token and its closest corrections get `u:`/`d:` keys
 
 
 def _primary(keys: Keys) -> list[str]:
@@ -35,7 +40,28 @@ def _primary(keys: Keys) -> list[str]:
     return seen
 
 
-def record_keys(names: PersonNames) -> set[str]:
+UPT_GENERIC = frozenset(["lapas", "rutan", "lpka", "lpp", "bapas", "cabrutan"])
+
+
+def upt_places(upt: frozenset[str]) -> list[str]:
+    """The words of a UPT name that tell one UPT from another (`serang`, `pemuda`)."""
+    return sorted(t for t in upt if t not in UPT_GENERIC)
+
+
+def signal_keys(tokens: Iterable[str], upt: frozenset[str], born: date | None) -> set[str]:
+    """`u:<token>|<place>` and `d:<token>|<date>`: a token together with a second signal."""
+    keys: set[str] = set()
+    places = upt_places(upt)
+    for token in tokens:
+        keys.update(f"u:{token}|{place}" for place in places)
+        if born is not None:
+            keys.add(f"d:{token}|{born.isoformat()}")
+    return keys
+
+
+def record_keys(
+    names: PersonNames, upt: frozenset[str] = frozenset(), born: date | None = None
+) -> set[str]:
     keys: set[str] = set()
     father = _primary(names.father)
     for form in names.forms:
@@ -51,6 +77,7 @@ def record_keys(names: PersonNames) -> set[str]:
             for a, b in combinations(tokens[:MAX_PAIR_TOKENS], 2):
                 keys.add("p:" + " ".join(sorted((a, b))))
         keys.update("t:" + token for token in own)
+        keys.update(signal_keys(own, upt, born))
     return keys
 
 
@@ -96,20 +123,36 @@ def _set_key(prefix: str, tokens: Iterable[str]) -> str:
     return prefix + " ".join(sorted(set(tokens)))
 
 
-def lookup_keys(forms: Sequence[tuple[list[list[str]], list[list[str]]]]) -> list[str]:
-    """`n:`/`p:` keys to look up, from each query form's (own groups, father groups)."""
+def _combos(groups: Sequence[list[str]]) -> Iterator[tuple[str, ...]]:
+    """The tokens as typed, then each with one token replaced by one of its corrections (at
+    most one typo per key: linear, not a product, in the size of the groups)."""
+    typed = tuple(g[0] for g in groups)
+    yield typed
+    for i, group in enumerate(groups):
+        for correction in group[1:]:
+            yield (*typed[:i], correction, *typed[i + 1 :])
+
+
+def lookup_keys(
+    forms: Sequence[tuple[list[list[str]], list[list[str]]]],
+    upt: frozenset[str] = frozenset(),
+    born: date | None = None,
+) -> list[str]:
+    """`n:`/`p:` keys to look up, from each query form's (own groups, father groups), and the
+    `u:`/`d:` keys of the own tokens (and their corrections) with the query's second signals."""
     keys: dict[str, None] = {}
-    # First the tokens as typed, then their corrections (so the cap never drops the former).
-    for as_typed in (True, False):
-        for own, father in forms:
-            groups = [g[:1] if as_typed else g for g in (own + father)[:MAX_QUERY_TOKENS]]
-            for size in range(len(groups), 0, -1):
-                for subset in combinations(groups, size):
-                    for combo in islice(product(*subset), MAX_COMBOS_PER_SUBSET):
-                        if len(set(combo)) == size:
-                            keys[_set_key("n:", combo)] = None
-                        if size == 2:
-                            keys[_set_key("p:", combo)] = None
+    for own, _ in forms:
+        for key in sorted(signal_keys((t for g in own for t in g[:MAX_SIGNAL_GROUP]), upt, born)):
+            keys[key] = None
+    for own, father in forms:
+        groups = (own + father)[:MAX_QUERY_TOKENS]
+        for size in range(len(groups), 0, -1):
+            for subset in combinations(groups, size):
+                for combo in _combos(subset):
+                    if len(set(combo)) == size:
+                        keys[_set_key("n:", combo)] = None
+                    if size == 2:
+                        keys[_set_key("p:", combo)] = None
     return list(keys)[:MAX_LOOKUP_KEYS]
 
 

@@ -1,7 +1,7 @@
 """Scoring a query against a record's names (nama, aliases, childhood names) and second signals.
 
 Score (0-100) = 0.85 x name similarity + second signals:
-  UPT agrees +8 / differs -12; date of birth agrees +10 / day and month swapped +3 / differs -20;
+  UPT agrees +8 (only in part, e.g. without its class: +5) / differs -12; date of birth agrees +10 / day and month swapped +3 / differs -20;
   father's name (bin/binti) agrees +5 / differs -10; another query alias matches +4 (at most 8).
 So a perfect name alone reaches 85: a name match needs a second signal to pass 90.
 Token similarity is Damerau-Levenshtein (rapidfuzz) over phonetic keys (see `names`).
@@ -9,10 +9,11 @@ Token similarity is Damerau-Levenshtein (rapidfuzz) over phonetic keys (see `nam
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -25,12 +26,12 @@ MIN_NAME_SCORE = 50.0
 UNMATCHED_RECORD_WEIGHT = 0.4  # a record token the query lacks costs less than the reverse
 KIND_FACTOR = {"nama": 1.0, "alias": 0.97, "nama_kecil": 0.95}
 KIND_LABEL = {"nama": "nama", "alias": "alias", "nama_kecil": "nama kecil"}
-UPT_AGREE, UPT_DIFFER = 8.0, -12.0
+UPT_AGREE, UPT_PARTLY, UPT_DIFFER = 8.0, 5.0, -12.0
 BORN_AGREE, BORN_SWAPPED, BORN_DIFFER = 10.0, 3.0, -20.0
 FATHER_AGREE, FATHER_DIFFER = 5.0, -10.0
 ALIAS_CORROBORATION, ALIAS_CORROBORATION_MAX = 4.0, 8.0
 
-Keys = tuple[tuple[str, ...], ...]
+Keys = Sequence[Sequence[str]]
 
 _UPT_PHRASES = (
     ("lembaga pemasyarakatan perempuan", "lpp"),
@@ -46,40 +47,31 @@ _UPT_NOISE = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class NameForm:
-    """One name of a person, ready to score: its kind, display text, tokens and keys."""
+class NameForm(NamedTuple):
+    """One name of a person, ready to score: its kind, display text, tokens and keys.
+    (A NamedTuple: built from stored JSON for every candidate, so it must be cheap.)"""
 
     kind: str
     display: str
-    tokens: tuple[str, ...]
-    keys: Keys
+    tokens: Sequence[str]
+    keys: Sequence[Sequence[str]]
 
     def to_json(self) -> list[Any]:
         return [self.kind, self.display, list(self.tokens), [list(k) for k in self.keys]]
 
-    @classmethod
-    def from_json(cls, data: list[Any]) -> NameForm:
-        kind, display, tokens, keys = data
-        return cls(kind, display, tuple(tokens), tuple(tuple(k) for k in keys))
 
-
-@dataclass(frozen=True)
-class PersonNames:
+class PersonNames(NamedTuple):
     """Every name of a person plus the father's name keys (from `bin`/`binti`)."""
 
-    forms: tuple[NameForm, ...]
-    father: Keys = ()
+    forms: Sequence[NameForm]
+    father: Sequence[Sequence[str]] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {"f": [f.to_json() for f in self.forms], "b": [list(k) for k in self.father]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PersonNames:
-        return cls(
-            tuple(NameForm.from_json(f) for f in data["f"]),
-            tuple(tuple(k) for k in data["b"]),
-        )
+        return cls([NameForm(*f) for f in data["f"]], data["b"])
 
 
 def _forms_of(text: str, kind: str) -> tuple[list[NameForm], Keys]:
@@ -108,17 +100,24 @@ def record_names(record: SdpRecord) -> PersonNames:
     return person_names(record.nama, record.alias, record.nama_kecil)
 
 
-def upt_tokens(text: str | None) -> frozenset[str]:
-    """Distinctive words of a UPT name: `Lapas Kelas IIA Serang` -> {lapas, serang}."""
+@lru_cache(maxsize=4096)
+def upt_full(text: str | None) -> str:
+    """A UPT name folded, with its class: `LAPAS KLAS IIA Serang` -> `lapas kelas iia serang`."""
     if not text:
-        return frozenset()
+        return ""
     folded = " ".join("".join(c if c.isalnum() else " " for c in fold(text)).split())
     for phrase, short in _UPT_PHRASES:
         folded = folded.replace(phrase, short)
-    return frozenset(t for t in folded.split() if t not in _UPT_NOISE)
+    return " ".join("kelas" if t in ("klas", "kls") else t for t in folded.split())
 
 
-def _token_sim(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+@lru_cache(maxsize=4096)
+def upt_tokens(text: str | None) -> frozenset[str]:
+    """Distinctive words of a UPT name: `Lapas Kelas IIA Serang` -> {lapas, serang}."""
+    return frozenset(t for t in upt_full(text).split() if t not in _UPT_NOISE)
+
+
+def _token_sim(a: Sequence[str], b: Sequence[str]) -> float:
     best = 0.0
     for ka in a:
         for kb in b:
@@ -193,7 +192,7 @@ class PreparedQuery:
     @classmethod
     def of(cls, query: SdpQuery) -> PreparedQuery:
         names = person_names(query.name)
-        return cls(query, names.forms, names.father, upt_tokens(query.upt))
+        return cls(query, tuple(names.forms), names.father, upt_tokens(query.upt))
 
     @property
     def has_second_signal(self) -> bool:
@@ -251,9 +250,8 @@ def score_person(
     reasons = [
         f"nama cocok dengan {KIND_LABEL[r_best.kind]} '{r_best.display}' ({name_score:.0f}/100)"
     ]
-    if sorted(q_best.tokens) != sorted(r_best.tokens) and sorted(q_best.keys) == sorted(
-        r_best.keys
-    ):
+    same_keys = sorted(map(tuple, q_best.keys)) == sorted(map(tuple, r_best.keys))
+    if same_keys and sorted(q_best.tokens) != sorted(r_best.tokens):
         reasons.append("cocok lewat varian ejaan atau penulisan nama")
     if match.swapped:
         reasons.append("urutan nama berbeda")
@@ -279,9 +277,12 @@ def score_person(
         record_upt = upt_tokens(upt)
         if not record_upt:
             reasons.append("UPT tidak tercatat")
-        elif _upt_agrees(prepared.upt, record_upt):
+        elif upt_full(prepared.query.upt) == upt_full(upt):
             score += UPT_AGREE
             reasons.append("UPT cocok")
+        elif _upt_agrees(prepared.upt, record_upt):
+            score += UPT_PARTLY
+            reasons.append("UPT cocok sebagian")
         else:
             score += UPT_DIFFER
             reasons.append("UPT berbeda")
@@ -308,8 +309,11 @@ class Entry:
     names: PersonNames
 
 
-def rank(prepared: PreparedQuery, entries: Iterable[Entry]) -> list[SdpCandidate]:
-    """Score entries and return the best `limit`, best first (ties: name score, then number)."""
+def rank(
+    prepared: PreparedQuery, entries: Iterable[Entry], *, limit: int | None = None
+) -> list[SdpCandidate]:
+    """Score entries and return the best `limit` (default the query's), best first (ties: name
+    score, then registration number)."""
     scored: list[tuple[float, float, str, SdpCandidate]] = []
     for entry in entries:
         result = score_person(prepared, entry.names, upt=entry.upt, born=entry.born)
@@ -324,7 +328,7 @@ def rank(prepared: PreparedQuery, entries: Iterable[Entry]) -> list[SdpCandidate
         )
         scored.append((-result.score, -result.name_score, entry.no_registrasi, candidate))
     scored.sort(key=lambda s: (s[0], s[1], s[2]))
-    return [s[3] for s in scored[: prepared.query.limit]]
+    return [s[3] for s in scored[: limit or prepared.query.limit]]
 
 
 def entry_of(record: SdpRecord) -> Entry:

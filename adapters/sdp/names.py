@@ -120,7 +120,7 @@ def _phonetic(token: str, *, ch_as_c: bool) -> str:
     s = s.replace("sj", "sy").replace("nj", "ny").replace("j", "y")
     s = s.replace("ch", "c" if ch_as_c else "kh").replace("kh", "h").replace("sy", "s")
     s = s.replace("sh", "s").replace("dh", "d").replace("th", "t").replace("ph", "f")
-    s = s.replace("q", "k").replace("x", "ks").replace("v", "f")
+    s = s.replace("q", "k").replace("v", "f")
     s = s.replace("ae", "ai").replace("ei", "ai")
     s = re.sub(r"(.)\1+", r"\1", s)
     if len(s) > 2 and s.endswith("y"):

@@ -10,12 +10,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Connection, Engine, and_, bindparam, func, or_, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    case,
+    func,
+    select,
+)
 
 from adapters.sdp.directory import SdpCandidate, SdpQuery, SdpRecord
 from adapters.sdp.errors import RegistrationNumberError
 from adapters.sdp.keys import correction_groups, form_tokens, lookup_keys, query_variants
-from adapters.sdp.matching import Entry, PreparedQuery, exact_registration_candidate, rank
+from adapters.sdp.matching import (
+    Entry,
+    PersonNames,
+    PreparedQuery,
+    exact_registration_candidate,
+    rank,
+)
 from adapters.sdp.registration import normalise_registration_no
 from adapters.sdp.rows import (
     KEY_TABLE,
@@ -25,18 +38,14 @@ from adapters.sdp.rows import (
     record_from_row,
 )
 
-CANDIDATE_CAP = 300
+CANDIDATE_CAP = 60
 TOKEN_POSTING_LIMIT = 200
+PHASE_TWO_BELOW = 90.0  # widen to single-token keys unless a candidate scores this high
+PHASE_TWO_GOOD = 80.0  # ... or at least `limit` candidates score this
+NAMES_CACHE_SIZE = 50_000
 
 _variants_q = select(VARIANT_TABLE.c.variant, VARIANT_TABLE.c.token).where(
     VARIANT_TABLE.c.variant.in_(bindparam("variants", expanding=True))
-)
-_keys_q = (
-    select(KEY_TABLE.c.record_id, func.count().label("hits"))
-    .where(KEY_TABLE.c.key.in_(bindparam("keys", expanding=True)))
-    .group_by(KEY_TABLE.c.record_id)
-    .order_by(func.count().desc(), KEY_TABLE.c.record_id)
-    .limit(CANDIDATE_CAP)
 )
 _posting_q = (
     select(KEY_TABLE.c.record_id)
@@ -52,9 +61,24 @@ _entries_q = select(
 ).where(RECORD_TABLE.c.id.in_(bindparam("ids", expanding=True)))
 
 
+# Key weights: a whole-name key per token it covers, a pair key a little less than a two-token
+# name, a token agreeing with the UPT or the date of birth half a token.
+_prefix = func.substr(KEY_TABLE.c.key, 1, 2)
+_tokens = func.length(KEY_TABLE.c.key) - func.length(func.replace(KEY_TABLE.c.key, " ", "")) + 1
+_weight = case((_prefix == "n:", 10 * _tokens), (_prefix == "p:", 16), else_=5)
+_candidates_q = (
+    select(KEY_TABLE.c.record_id)
+    .where(KEY_TABLE.c.key.in_(bindparam("keys", expanding=True)))
+    .group_by(KEY_TABLE.c.record_id)
+    .order_by(func.sum(_weight).desc(), KEY_TABLE.c.record_id)
+    .limit(CANDIDATE_CAP)
+)
+
+
 class SqlSdpDirectory:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._names: dict[str, PersonNames] = {}
 
     def get(self, registration_no: str) -> SdpRecord | None:
         try:
@@ -77,58 +101,83 @@ class SqlSdpDirectory:
             return [exact_registration_candidate(record)]
         prepared = PreparedQuery.of(query)
         with self._engine.connect() as conn:
-            ids = self._candidate_ids(conn, prepared)
-            if not ids:
+            groups = self._groups(conn, prepared)
+            if not groups:
                 return []
-            rows = conn.execute(_entries_q, {"ids": sorted(ids)}).all()
-        entries = (
-            Entry(row.no_registrasi, row.nama, row.upt, row.tanggal_lahir, names_from_row(row[4]))
-            for row in rows
-        )
-        return rank(prepared, entries)
+            seen = self._key_candidates(conn, groups, prepared)
+            ranked = rank(prepared, self._entries(conn, seen), limit=CANDIDATE_CAP)
+            good = sum(1 for c in ranked if c.score >= PHASE_TWO_GOOD)
+            best = ranked[0].score if ranked else 0.0
+            if best < PHASE_TWO_BELOW and good < query.limit:
+                more = self._token_candidates(conn, groups, prepared) - seen
+                if more:
+                    ranked += rank(prepared, self._entries(conn, more), limit=CANDIDATE_CAP)
+        ranked.sort(key=lambda c: (-c.score, c.no_registrasi))
+        return ranked[: query.limit]
 
-    def _candidate_ids(self, conn: Connection, prepared: PreparedQuery) -> set[int]:
+    def _groups(
+        self, conn: Connection, prepared: PreparedQuery
+    ) -> list[tuple[list[list[str]], list[list[str]]]]:
+        """Each query form's (own, father) token groups: typed token first, then corrections."""
         own_forms = [form_tokens(f) for f in prepared.forms]
         father = [k[0] for k in prepared.father if len(k[0]) >= 2]
         typed = {t for tokens in own_forms for t in tokens} | set(father)
         if not typed:
-            return set()
+            return []
         found: dict[str, set[str]] = defaultdict(set)
         for variant, token in conn.execute(
             _variants_q, {"variants": sorted(query_variants(typed))}
         ):
             found[variant].add(token)
         father_groups = correction_groups(father, found)
-        forms = [
+        return [
             (correction_groups(tokens, found), father_groups if i == 0 else [])
             for i, tokens in enumerate(own_forms)
+            if tokens
         ]
-        keys = lookup_keys(forms)
-        ids = {row.record_id for row in conn.execute(_keys_q, {"keys": keys})} if keys else set()
-        if len(ids) >= prepared.query.limit:
-            return ids
-        for groups, _ in forms:
-            for group in groups:
-                for token in group:
-                    ids.update(self._posting(conn, "t:" + token, prepared))
+
+    def _key_candidates(
+        self,
+        conn: Connection,
+        groups: list[tuple[list[list[str]], list[list[str]]]],
+        prepared: PreparedQuery,
+    ) -> set[int]:
+        keys = lookup_keys(groups, prepared.upt, prepared.query.born)
+        if not keys:
+            return set()
+        return set(conn.execute(_candidates_q, {"keys": keys}).scalars())
+
+    def _token_candidates(
+        self,
+        conn: Connection,
+        groups: list[tuple[list[list[str]], list[list[str]]]],
+        prepared: PreparedQuery,
+    ) -> set[int]:
+        ids: set[int] = set()
+        for own, _ in groups:
+            for group in own:
+                for token in group[:4]:
+                    ids.update(self._posting(conn, "t:" + token))
         return ids
 
-    def _posting(self, conn: Connection, key: str, prepared: PreparedQuery) -> list[int]:
-        ids = [row.record_id for row in conn.execute(_posting_q, {"key": key})]
-        if len(ids) <= TOKEN_POSTING_LIMIT:
-            return ids
-        # A common token: only worth reading where a second signal narrows it down.
-        signals = []
-        if prepared.query.born is not None:
-            signals.append(RECORD_TABLE.c.tanggal_lahir == prepared.query.born)
-        if prepared.upt:
-            signals.append(and_(*(RECORD_TABLE.c.upt_key.contains(t) for t in prepared.upt)))
-        if not signals:
+    def _entries(self, conn: Connection, ids: set[int]) -> list[Entry]:
+        if not ids:
             return []
-        narrowed = (
-            select(KEY_TABLE.c.record_id)
-            .join(RECORD_TABLE, RECORD_TABLE.c.id == KEY_TABLE.c.record_id)
-            .where(KEY_TABLE.c.key == key, or_(*signals))
-            .limit(TOKEN_POSTING_LIMIT)
-        )
-        return [row.record_id for row in conn.execute(narrowed)]
+        rows = conn.execute(_entries_q, {"ids": sorted(ids)}).all()
+        return [
+            Entry(row.no_registrasi, row.nama, row.upt, row.tanggal_lahir, self._parse(row[4]))
+            for row in rows
+        ]
+
+    def _parse(self, name_index: str) -> PersonNames:
+        names = self._names.get(name_index)
+        if names is None:
+            if len(self._names) >= NAMES_CACHE_SIZE:
+                self._names.clear()
+            names = self._names[name_index] = names_from_row(name_index)
+        return names
+
+    def _posting(self, conn: Connection, key: str) -> list[int]:
+        """A single token's records, unless it is too common to be worth reading."""
+        ids = [row.record_id for row in conn.execute(_posting_q, {"key": key})]
+        return ids if len(ids) <= TOKEN_POSTING_LIMIT else []
