@@ -1,7 +1,8 @@
 """Scoring a query against a record's names (nama, aliases, childhood names) and second signals.
 
 Score (0-100) = 0.85 x name similarity + second signals:
-  UPT agrees +8 (only in part, e.g. without its class: +5) / differs -12; date of birth agrees +10 / day and month swapped +3 / differs -20;
+  UPT agrees +8 (only in part, e.g. without its class: +5) / differs -12;
+  date of birth agrees +10 / day and month swapped +3 / differs -20;
   father's name (bin/binti) agrees +5 / differs -10; another query alias matches +4 (at most 8).
 So a perfect name alone reaches 85: a name match needs a second signal to pass 90.
 Token similarity is Damerau-Levenshtein (rapidfuzz) over phonetic keys (see `names`).
