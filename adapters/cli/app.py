@@ -34,3 +34,7 @@ from adapters.cli import runtime_commands  # noqa: E402
 app.command()(runtime_commands.migrate)
 app.command("deploy")(runtime_commands.deploy_command)
 app.command()(runtime_commands.runner)
+
+from adapters.cli.audit_commands import audit_app  # noqa: E402
+
+app.add_typer(audit_app, name="audit")

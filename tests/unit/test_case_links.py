@@ -1,0 +1,54 @@
+"""Signed, expiring case-file links (time passed in)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from adapters.case_links import CaseLinkError, CaseLinkExpiredError, CaseLinkSigner, instance_secret
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+SIGNER = CaseLinkSigner("a-very-secret-key-of-32-characters", "https://layanan.example/")
+
+
+def test_round_trip_and_url() -> None:
+    url = SIGNER.url("case-1", now=NOW, ttl=timedelta(hours=1))
+    assert url.startswith("https://layanan.example/berkas/")
+    assert SIGNER.verify(url.rsplit("/", 1)[1], now=NOW + timedelta(minutes=59)) == "case-1"
+
+
+def test_expired() -> None:
+    token = SIGNER.token("case-1", now=NOW, ttl=timedelta(minutes=5))
+    with pytest.raises(CaseLinkExpiredError):
+        SIGNER.verify(token, now=NOW + timedelta(minutes=6))
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),
+        lambda t: "x" + t,
+        lambda t: "",
+        lambda t: "abc.def",
+    ],
+)
+def test_tampered(mutate: object) -> None:
+    token = SIGNER.token("case-1", now=NOW, ttl=timedelta(hours=1))
+    with pytest.raises(CaseLinkError):
+        SIGNER.verify(mutate(token), now=NOW)  # type: ignore[operator]
+
+
+def test_another_secret_refuses() -> None:
+    token = SIGNER.token("case-1", now=NOW, ttl=timedelta(hours=1))
+    other = CaseLinkSigner("another-secret-key-of-32-characters", "https://x")
+    with pytest.raises(CaseLinkError):
+        other.verify(token, now=NOW)
+
+
+def test_instance_secret_is_created_once(tmp_path: Path) -> None:
+    first = instance_secret("", tmp_path)
+    assert len(first) >= 32 and instance_secret("", tmp_path) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert instance_secret("configured-secret", tmp_path) == "configured-secret"
