@@ -64,14 +64,14 @@ def play(
     raise AssertionError("no end")
 
 
-FOUND = {
+Answers = dict[str, dict[str, Any]]
+FOUND: Answers = {
     "cari_sdp": {"candidates": [{"key": "K1"}]},
     "verifikasi_sdp": {"keputusan": "K1"},
     "susun_jawaban": {"draft": {}},
     "setujui_jawaban": {"persetujuan": "kirim"},
 }
-NOT_Answers = dict[str, dict[str, Any]]
-FOUND: Answers = {
+NOT_FOUND: Answers = {
     "cari_sdp": {"candidates": []},
     "verifikasi_sdp": {"keputusan": "tidak_ditemukan"},
 }
