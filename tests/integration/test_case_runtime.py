@@ -17,10 +17,11 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -448,3 +449,85 @@ def test_runner_killed_while_waiting_and_while_sending(
     assert len(steps) == len({s for s, _ in steps}), f"a step ran twice: {steps}"
     whatsapp_files = list((tmp_path / "var" / "outbox").rglob("*.json"))
     assert len(whatsapp_files) == 1
+
+
+VISIT = load_definition(REPO / "tests" / "fixtures" / "definitions" / "izin_kunjungan.yaml")
+
+
+class FakeClock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def events_named(api_url: str, name: str, resource_id: str) -> list[dict[str, Any]]:
+    response = httpx.post(
+        f"{api_url}/events/filter",
+        json={
+            "filter": {"event": {"name": [name]}, "resource": {"id": [resource_id]}},
+            "limit": 50,
+        },
+        timeout=10,
+    )
+    response.raise_for_status()
+    return list(response.json()["events"])
+
+
+def test_second_definition_paused_in_process_with_a_budget_breach(
+    prefect_env: PrefectEnv, case_env: CaseEnv
+) -> None:
+    """Not from a deployment: the run pauses in place. The operator takes 5 minutes (clock
+    passed in, not slept) against a 2-minute budget: the record is flagged, an event emitted."""
+    from flows.case_flow import run_case
+
+    clock = FakeClock(datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
+    case_env.services.clock = clock
+    case_env.services.pause_poll_seconds = 1
+    with session_scope(case_env.services.engine) as session:
+        case = repo.create_case(
+            session,
+            loaded=VISIT,
+            submitted_at=clock.now,
+            form_data={
+                "nama": "Rina Uji",
+                "email": "rina@example.com",
+                "tanggal_kunjungan": "Senin",
+            },
+        )
+        case_id, reference = case.id, case.reference
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        with temporary_settings({PREFECT_API_URL: prefect_env.api_url}):
+            result["outcome"] = asyncio.run(run_case(case_id))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    case = wait_for_case(case_env, case_id, status="waiting", step="periksa")
+    assert case.flow_run_id is not None
+    wait_for_state(prefect_env.api_url, case.flow_run_id, {"PAUSED"})
+    clock.now += timedelta(minutes=5)
+    nip = load_roster().nips("petugas")[0]
+    assert (
+        resume(prefect_env.api_url, case.flow_run_id, {"hasil": "setuju", "nip": nip})["status"]
+        == "ACCEPT"
+    )
+    thread.join(60)
+    assert result["outcome"] == "disetujui"
+    periksa = next(r for r in records(case_env, case_id) if r.step_id == "periksa")
+    assert periksa.duration_seconds == 300 and periksa.budget_seconds == 120
+    assert periksa.budget_exceeded
+    others = [r for r in records(case_env, case_id) if r.step_id != "periksa"]
+    assert not any(r.budget_exceeded for r in others)
+    deadline = time.monotonic() + 30
+    while not (
+        found := events_named(
+            prefect_env.api_url, "sopflow.step.budget-exceeded", f"sopflow.case.{case_id}"
+        )
+    ):
+        assert time.monotonic() < deadline, "no budget event"
+        time.sleep(0.5)
+    assert found[0]["payload"]["step"] == "periksa"
+    assert found[0]["resource"]["prefect.resource.name"] == reference
