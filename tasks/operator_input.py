@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from prefect.input import RunInput
-from pydantic import Field, create_model
+from pydantic import Field, JsonValue, create_model
 
 from process_definitions import model as m
 
@@ -44,7 +44,11 @@ def build_operator_input(
             )
             fields[task_input.id] = (
                 Literal[tuple(values)],
-                Field(title=task_input.label, description=f"{task_input.help or ''} {labels}"),
+                Field(
+                    title=task_input.label,
+                    description=f"{task_input.help or ''} {labels}",
+                    json_schema_extra={"enum": list[JsonValue](values)},  # a dropdown even with one choice
+                ),
             )
         elif isinstance(task_input, m.TextInput):
             fields[task_input.id] = (
@@ -61,7 +65,11 @@ def build_operator_input(
                 raise NoChoicesError(f"no operator in the roster for lane {step.lane}")
             fields[task_input.id] = (
                 Literal[tuple(roster_nips)],
-                Field(title=task_input.label, description="NIP petugas yang memutuskan"),
+                Field(
+                    title=task_input.label,
+                    description="NIP petugas yang memutuskan",
+                    json_schema_extra={"enum": list[JsonValue](roster_nips)},
+                ),
             )
     model: type[RunInput] = create_model(f"Keputusan_{step.id}", __base__=RunInput, **fields)
     return model

@@ -38,3 +38,12 @@ app.command()(runtime_commands.runner)
 from adapters.cli.audit_commands import audit_app  # noqa: E402
 
 app.add_typer(audit_app, name="audit")
+
+from adapters.cli import serve_command  # noqa: E402
+
+app.command()(serve_command.serve)
+app.command()(serve_command.intake)
+
+from adapters.cli import demo_command  # noqa: E402
+
+app.command()(demo_command.demo)
