@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -542,8 +543,26 @@ def to_snapshot(loaded: LoadedDefinition) -> dict[str, Any]:
     }
 
 
+_SNAPSHOTS: dict[str, LoadedDefinition] = {}
+_SNAPSHOTS_LOCK = threading.Lock()
+_SNAPSHOTS_MAX = 64
+
+
 def from_snapshot(snapshot: dict[str, Any]) -> LoadedDefinition:
-    """Rebuild a pinned definition; refuses a snapshot whose content no longer matches its hash."""
+    """Rebuild a pinned definition, once per process and content hash (cases of one version
+    share it); refuses a snapshot whose content no longer matches its hash."""
+    digest = str(snapshot.get("hash"))
+    with _SNAPSHOTS_LOCK:  # also serialises ast.parse, which is not thread-safe on 3.11
+        cached = _SNAPSHOTS.get(digest)
+        if cached is None:
+            cached = _rebuild(snapshot)
+            if len(_SNAPSHOTS) >= _SNAPSHOTS_MAX:
+                _SNAPSHOTS.pop(next(iter(_SNAPSHOTS)))
+            _SNAPSHOTS[digest] = cached
+        return cached
+
+
+def _rebuild(snapshot: dict[str, Any]) -> LoadedDefinition:
     source = f"{snapshot.get('source', '<snapshot>')} (snapshot)"
     definition = m.ProcessDefinition.model_validate(snapshot["definition"])
     checker = _GraphChecker(definition, _Locator(source, {}, snapshot["definition"]), None)

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from adapters.db.case_tables import AuditEntry
 
 GENESIS = "0" * 64
+AUDIT_LOCK_KEY = 0x50F1_A0D1  # pg advisory lock id of the audit chain
 
 
 def _canonical_time(at: datetime) -> str:
@@ -68,6 +70,9 @@ def append_audit(
     A concurrent append on the same previous entry violates the unique `prev_hash` and
     raises IntegrityError; the caller's transaction retries as a whole.
     """
+    if session.get_bind().dialect.name == "postgresql":
+        # One appender at a time (until commit): the chain stays linear under concurrency.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
     last = session.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(1)).first()
     prev_hash = last.hash if last else GENESIS
     payload = dict(details or {})
