@@ -47,3 +47,7 @@ app.command()(serve_command.intake)
 from adapters.cli import demo_command  # noqa: E402
 
 app.command()(demo_command.demo)
+
+from adapters.cli.report_commands import report_app  # noqa: E402
+
+app.add_typer(report_app, name="report")
