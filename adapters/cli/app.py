@@ -51,3 +51,9 @@ app.command()(demo_command.demo)
 from adapters.cli.report_commands import report_app  # noqa: E402
 
 app.add_typer(report_app, name="report")
+
+from adapters.cli import purge_commands  # noqa: E402
+from adapters.cli.export_commands import export_app  # noqa: E402
+
+app.command()(purge_commands.purge)
+app.add_typer(export_app, name="export")

@@ -76,7 +76,7 @@ def cases_in(session: Session, period: Period, definition_id: str | None = None)
     return list(session.exec(statement.order_by(col(Case.submitted_at), col(Case.reference))))
 
 
-def _records_by_case(session: Session, case_ids: list[str]) -> dict[str, list[StepRecord]]:
+def records_by_case(session: Session, case_ids: list[str]) -> dict[str, list[StepRecord]]:
     grouped: dict[str, list[StepRecord]] = {case_id: [] for case_id in case_ids}
     for chunk in _chunks(case_ids):
         statement = select(StepRecord).where(col(StepRecord.case_id).in_(chunk))
@@ -123,7 +123,7 @@ def load_samples(
     """The period's cases grouped per definition id (sorted by id)."""
     cases = cases_in(session, period, definition_id)
     ids = [case.id for case in cases]
-    records = _records_by_case(session, ids)
+    records = records_by_case(session, ids)
     decisions = _decision_nips(session, ids)
     cache: dict[str, m.ProcessDefinition] = {}
     grouped: dict[str, list[CaseSample]] = {}

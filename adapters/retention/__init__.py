@@ -1,0 +1,1 @@
+"""Retention under UU 27/2022: personal data of closed cases is deleted after its period."""
