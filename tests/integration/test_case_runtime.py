@@ -36,7 +36,7 @@ from adapters.db.engine import make_engine, session_scope
 from adapters.db.migrate import upgrade
 from adapters.local_prefect import start_local_prefect
 from adapters.notify.apprise_notifier import AppriseNotifier
-from adapters.notify.channels import default_channel_config
+from adapters.notify.channels import default_channel_config, parse_channel_config
 from adapters.notify.outbox_table import OutboxMessage
 from adapters.orchestrator import PrefectCaseStarter, deploy
 from adapters.roster import load_roster
@@ -45,7 +45,9 @@ from adapters.sdp.sql_directory import SqlSdpDirectory
 from process_definitions.loader import load_definition
 from tasks.services import CaseServices, use_services
 from tests.support.databases import temporary_postgres_database
+from tests.support.gateway_server import LocalGateway
 from tests.support.prefect_ops import description_markdown, input_schema, resume, wait_for_state
+from tests.support.smtp_server import LocalSmtpServer
 
 pytestmark = pytest.mark.integration
 
@@ -81,6 +83,8 @@ class CaseEnv:
     services: CaseServices
     outbox_dir: Path
     database_url: str
+    smtp: LocalSmtpServer
+    gateway: LocalGateway
 
 
 @pytest.fixture
@@ -89,7 +93,18 @@ def case_env(tmp_path: Path, prefect_env: PrefectEnv) -> Iterator[CaseEnv]:
     upgrade(url)
     engine = make_engine(url)
     load_demo_directory(engine)
-    config = default_channel_config()
+    smtp, gateway = LocalSmtpServer(), LocalGateway()
+    smtp.start()
+    gateway.start()
+    config = parse_channel_config(
+        {
+            "channels": {
+                "email": {"url": smtp.mailto_url(), "recipient": "email", "format": "html"},
+                "whatsapp": gateway.waha_url(),  # a WAHA gateway stand-in, real HTTP
+                "supervisor": default_channel_config().channels["supervisor"].model_dump(),
+            }
+        }
+    )
     services = CaseServices(
         engine=engine,
         sdp=SqlSdpDirectory(engine),
@@ -101,8 +116,10 @@ def case_env(tmp_path: Path, prefect_env: PrefectEnv) -> Iterator[CaseEnv]:
         starter=PrefectCaseStarter(),
     )
     use_services(services)
-    yield CaseEnv(services, tmp_path / "outbox", url)
+    yield CaseEnv(services, tmp_path / "outbox", url, smtp, gateway)
     use_services(None)
+    smtp.stop()
+    gateway.stop()
     engine.dispose()
 
 
@@ -197,6 +214,17 @@ def outbox(env: CaseEnv, case_id: str) -> list[OutboxMessage]:
         return list(session.exec(select(OutboxMessage).where(OutboxMessage.case_id == case_id)))
 
 
+def assert_delivered(env: CaseEnv, form: dict[str, Any], reference: str) -> tuple[Any, Any]:
+    """Exactly one email at the SMTP server and one message at the gateway, for this case."""
+    mails = [m for m in env.smtp.messages if form["email_pemohon"] in m.rcpt_tos]
+    assert len(mails) == 1
+    assert reference in str(mails[0].message["Subject"])
+    chat = f"{form['telepon_pemohon'][1:]}@c.us"
+    texts = [r.json() for r in env.gateway.requests if r.json().get("chatId") == chat]
+    assert len(texts) == 1 and reference in texts[0]["text"]
+    return mails[0], texts[0]
+
+
 SEEN_VALUES: list[str] = []  # personal values of every case this module ran
 
 
@@ -253,6 +281,7 @@ def test_not_found_branch(prefect_env: PrefectEnv, case_env: CaseEnv, runner: No
         ("whatsapp", "sent"),
     ]
     assert {m.recipient for m in messages} == {form["email_pemohon"], form["telepon_pemohon"][1:]}
+    assert_delivered(case_env, form, case.reference)
     with session_scope(case_env.services.engine) as session:
         assert verify_chain(session)[1] is None
         decision = session.exec(select(Decision).where(Decision.case_id == case_id)).one()
@@ -318,6 +347,8 @@ def test_found_branch_refuses_bad_answers(
     assert len(steps) == len(set(steps)), "a step ran twice"
     email = next(m for m in outbox(case_env, case_id) if m.channel == "email")
     assert case.reference in email.body_text and "perkiraan" in email.body_text.lower()
+    _, whatsapp = assert_delivered(case_env, form, case.reference)
+    assert "perkiraan" in whatsapp["text"].lower()
     with session_scope(case_env.services.engine) as session:
         actors = [r.actor for r in repo.step_records(session, case_id=case_id)]
         assert DIVPAS[1] in actors and INTEGRASI[0] in actors
