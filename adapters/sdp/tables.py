@@ -42,9 +42,7 @@ class SdpNameKey(SQLModel, table=True):
     __table_args__ = {"sqlite_with_rowid": False}
 
     key: str = Field(primary_key=True, max_length=200)
-    record_id: int = Field(
-        primary_key=True, foreign_key="sdp_record.id", ondelete="CASCADE", index=True
-    )
+    record_id: int = Field(primary_key=True, index=True)  # sdp_record.id, kept by the importer
 
 
 class SdpTokenVariant(SQLModel, table=True):

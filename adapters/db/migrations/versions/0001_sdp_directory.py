@@ -42,12 +42,9 @@ def upgrade() -> None:
     op.create_table(
         "sdp_name_key",
         sa.Column("key", sa.String(200), primary_key=True),
-        sa.Column(
-            "record_id",
-            sa.Integer(),
-            sa.ForeignKey("sdp_record.id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
+        # No foreign key: the importer owns these derived rows (deletes them with the record's
+        # update) and a per-row check would triple the import time on PostgreSQL.
+        sa.Column("record_id", sa.Integer(), primary_key=True),
         sqlite_with_rowid=False,
     )
     op.create_index("ix_sdp_name_key_record_id", "sdp_name_key", ["record_id"])
