@@ -128,12 +128,14 @@ async def deploy(prefect_yaml: Path, watches: list[BudgetWatch]) -> DeployReport
                 report.work_pools.append(pool)
             file, _, function = str(spec["entrypoint"]).partition(":")
             intervals = [s["interval"] for s in spec.get("schedules") or [] if "interval" in s]
+            crons = [s["cron"] for s in spec.get("schedules") or [] if "cron" in s]
             deployment = RunnerDeployment.from_entrypoint(
                 f"{root / file}:{function}",
                 name=spec["name"],
                 description=spec.get("description"),
                 tags=spec.get("tags"),
                 interval=intervals or None,
+                cron=crons or None,
                 work_pool_name=pool,
             )
             deployment.entrypoint = spec["entrypoint"]  # relative: workers run from the repo root

@@ -67,6 +67,7 @@ def runner(
     from flows.case_flow import run_case
     from flows.reconcile_flow import reconcile_cases
     from flows.runner import CaseRunner, recover_interrupted, resolve_deployments
+    from flows.sla_summary_flow import publish_sla_summary
     from flows.supervisor_alert_flow import alert_supervisor
 
     async def main() -> None:
@@ -75,6 +76,7 @@ def runner(
                 "run-case/run-case": run_case,
                 "reconcile-cases/reconcile-cases": reconcile_cases,
                 "alert-supervisor/alert-supervisor": alert_supervisor,
+                "sla-summary/sla-summary": publish_sla_summary,
             }
         )
         recovered = await recover_interrupted(list(flows))
