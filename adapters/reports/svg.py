@@ -49,7 +49,7 @@ def _shape(box: DiagramBox) -> str:
             f'<rect x="{box.x}" y="{box.y}" width="{box.w}" height="{box.h}" rx="6" '
             f'fill="{fill}" stroke="#333"/>'
         )
-        body += _text_lines(box.label, cx, cy - 4, 22, 8.5, 4)
+        body += _text_lines(box.label, cx, cy - 4, 20, 8.5, 4)
         body += (
             f'<text x="{cx}" y="{box.y + box.h - 5}" font-size="8" text-anchor="middle">'
             f"{box.visits}x, {escape(share(box.breach_share))} over</text>"
@@ -145,9 +145,11 @@ def histogram_svg(hist: Histogram, *, width: float = 320, height: float = 120) -
             f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{base}" stroke="#b91c1c" '
             'stroke-width="2" stroke-dasharray="4 3"/>'
         )
+        near_edge = x > width - 60  # label on the left of the line, inside the chart
+        anchor = ' text-anchor="end"' if near_edge else ""
         parts.append(
-            f'<text x="{x + 3:.1f}" y="{top + 4}" font-size="9" fill="#b91c1c">'
-            f"budget {escape(duration(hist.budget))}</text>"
+            f'<text x="{x - 3 if near_edge else x + 3:.1f}" y="{top + 4}" font-size="9" '
+            f'fill="#b91c1c"{anchor}>budget {escape(duration(hist.budget))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -11,8 +12,10 @@ from adapters.reports.charts import histogram
 from adapters.reports.period import Period, day
 from adapters.reports.render_flat import CSV_COLUMNS, render_csv, render_json
 from adapters.reports.render_html import render_html
+from adapters.reports.render_pdf import render_pdf
 from adapters.reports.samples import CaseSample, DefinitionCases, StepSample
 from adapters.reports.sla import build_sla_report
+from adapters.reports.sla_models import SlaReport
 from adapters.reports.stats import p90
 from adapters.reports.summary import summary_markdown, summary_table
 from tests.support.case_day import sop
@@ -33,7 +36,7 @@ VERIFY = [30, 60, 90, 120, 150, 160, 170, 200, 240, 300]
 def make_case(
     number: int,
     path: list[str],
-    seconds: dict[str, float],
+    seconds: Mapping[str, float],
     *,
     start: datetime = T0,
     open_from: int | None = None,
@@ -84,7 +87,7 @@ def ten_cases() -> list[CaseSample]:
     return cases
 
 
-def report_of(cases: list[CaseSample]):  # type: ignore[no-untyped-def]
+def report_of(cases: list[CaseSample]) -> SlaReport:
     return build_sla_report(
         PERIOD, [DefinitionCases(DEFINITION, tuple(cases))], generated_at=GENERATED
     )
@@ -157,6 +160,7 @@ def test_empty_period_gives_an_empty_report() -> None:
     assert render_csv(report).strip() == ",".join(CSV_COLUMNS)
     assert json.loads(render_json(report))["definitions"] == []
     assert "No cases" in summary_markdown(report) and summary_table(report) == []
+    assert render_pdf(report).startswith(b"%PDF")
 
 
 def test_flat_renderings_carry_the_figures() -> None:
