@@ -97,7 +97,7 @@ def describe(
             lines += [f"| {c['key']} | {c.get('score', 0):.0f} |" for c in items]
             if not items:
                 lines += ["", "_Tidak ada kandidat dari pencarian SDP._"]
-    lines += ["", "Pilih keputusan dan NIP Anda, lalu tekan **Resume**. Tidak ada pilihan bawaan."]
+    lines += ["", "Pilih keputusan dan NIP Anda, lalu tekan **Submit**. Tidak ada pilihan bawaan."]
     return "\n".join(lines)
 
 

@@ -148,6 +148,17 @@ def answer_for(schema: dict[str, Any], scenario: str) -> dict[str, str]:
     return answer
 
 
+def input_schema(api: httpx.Client, run_id: str, key: str, timeout: float = 30) -> dict[str, Any]:
+    """The form's schema; a run turns Paused a moment before its schema is saved."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        response = api.get(f"/flow_runs/{run_id}/input/{key}")
+        if response.status_code == 200:
+            return dict(response.json())
+        time.sleep(0.2)
+    raise DemoError(f"flow run {run_id} shows no input form")
+
+
 def operate(api: httpx.Client, run_id: str, scenario: str) -> None:
     """Answer every operator step until the run completes."""
     for _ in range(10):
@@ -157,13 +168,12 @@ def operate(api: httpx.Client, run_id: str, scenario: str) -> None:
                 raise DemoError(f"flow run {run_id} ended {state}")
             return
         details = api.get(f"/flow_runs/{run_id}").json()["state"]["state_details"]
-        keyset = details["run_input_keyset"]
-        schema = api.get(f"/flow_runs/{run_id}/input/{keyset['schema']}").json()
+        schema = input_schema(api, run_id, details["run_input_keyset"]["schema"])
         result = api.post(
             f"/flow_runs/{run_id}/resume", json={"run_input": answer_for(schema, scenario)}
         ).json()
         if result.get("status") != "ACCEPT":
-            raise DemoError(f"resume refused: {result.get('details')}")
+            raise DemoError(f"resume refused: {result}")
         # wait until the run has left this pause before looking again
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
