@@ -96,13 +96,23 @@ def applicant(i: int) -> dict[str, Any]:
     now = datetime.now(UTC).isoformat()
     prisoner = "Muhammad Rizki bin Sulaiman" if i % 2 == 0 else f"Nama Tidak Ada {i}"
     return {
-        "nama_pemohon": f"Pemohon Bench {i}", "hubungan_pemohon": "keluarga",
-        "alamat_pemohon": "Jalan Uji", "telepon_pemohon": "+6281234567890",
-        "nama_penjamin": "Penjamin", "hubungan_penjamin": "Ayah", "alamat_penjamin": "Jalan",
-        "telepon_penjamin": "+6281234567891", "nama_narapidana": prisoner,
-        "foto_ktp": {"object_key": f"ktp/bench{i}", "content_type": "image/jpeg", "size": 1,
-                     "kind": "jpg"},
-        "email_pemohon": f"bench{i}@example.com", "informasi_dibutuhkan": "asimilasi",
+        "nama_pemohon": f"Pemohon Bench {i}",
+        "hubungan_pemohon": "keluarga",
+        "alamat_pemohon": "Jalan Uji",
+        "telepon_pemohon": "+6281234567890",
+        "nama_penjamin": "Penjamin",
+        "hubungan_penjamin": "Ayah",
+        "alamat_penjamin": "Jalan",
+        "telepon_penjamin": "+6281234567891",
+        "nama_narapidana": prisoner,
+        "foto_ktp": {
+            "object_key": f"ktp/bench{i}",
+            "content_type": "image/jpeg",
+            "size": 1,
+            "kind": "jpg",
+        },
+        "email_pemohon": f"bench{i}@example.com",
+        "informasi_dibutuhkan": "asimilasi",
         "pernyataan": {"accepted": True, "statement_version": "2026-11", "accepted_at": now},
         "waktu_pengisian": now,
     }
@@ -114,8 +124,11 @@ async def decide(api: httpx.AsyncClient, run: dict[str, Any], engine: Any, case_
         case = repo.get_case(session, case_id=case_id)
         step, candidates = case.current_step, case.variables.get("candidates") or []
     if step == "verifikasi_sdp":
-        choice = candidates[0]["key"] if candidates and candidates[0]["score"] >= 90 else \
-            "tidak_ditemukan"
+        choice = (
+            candidates[0]["key"]
+            if candidates and candidates[0]["score"] >= 90
+            else "tidak_ditemukan"
+        )
         answer = {"keputusan": choice, "nip_verifikator": roster.nips("operator_divpas")[0]}
     elif step == "setujui_jawaban":
         answer = {"persetujuan": "kirim", "nip_penyetuju": roster.nips("operator_integrasi")[0]}
@@ -138,8 +151,9 @@ async def drive(args: argparse.Namespace, api_url: str, engine: Any, env: dict[s
     async def one(i: int) -> None:
         async with sem:
             with session_scope(engine) as session:
-                case = repo.create_case(session, loaded=SOP, form_data=applicant(i),
-                                        submitted_at=datetime.now(UTC))
+                case = repo.create_case(
+                    session, loaded=SOP, form_data=applicant(i), submitted_at=datetime.now(UTC)
+                )
                 case_id, reference = case.id, case.reference
             timings[case_id] = Timing(created=time.monotonic())
             run_id = await starter.start_case(case_id=case_id, reference=reference, tags=[])
@@ -149,12 +163,24 @@ async def drive(args: argparse.Namespace, api_url: str, engine: Any, env: dict[s
 
     async def decider(api: httpx.AsyncClient) -> None:
         while True:
-            runs = (await api.post("/flow_runs/filter", json={
-                "flow_runs": {"state": {"type": {"any_": ["PAUSED", "COMPLETED", "FAILED",
-                                                          "CRASHED"]}},
-                              "id": {"any_": [r for r, c in run_to_case.items()
-                                              if timings[c].ended is None][:200]}},
-                "limit": 200})).json()
+            runs = (
+                await api.post(
+                    "/flow_runs/filter",
+                    json={
+                        "flow_runs": {
+                            "state": {
+                                "type": {"any_": ["PAUSED", "COMPLETED", "FAILED", "CRASHED"]}
+                            },
+                            "id": {
+                                "any_": [
+                                    r for r, c in run_to_case.items() if timings[c].ended is None
+                                ][:200]
+                            },
+                        },
+                        "limit": 200,
+                    },
+                )
+            ).json()
             for run in runs:
                 case_id = run_to_case.get(run["id"])
                 if case_id is None:
@@ -188,10 +214,14 @@ async def drive(args: argparse.Namespace, api_url: str, engine: Any, env: dict[s
     q = statistics.quantiles
     print(f"cases: {args.cases}, concurrency {args.concurrency}, elapsed {elapsed:.1f} s")
     print(f"throughput: {args.cases / elapsed:.2f} cases/s")
-    print(f"latency total     p50 {q(totals, n=100)[49]:.2f} s  p95 {q(totals, n=100)[94]:.2f} s"
-          f"  max {totals[-1]:.2f} s")
-    print(f"latency automated p50 {q(automated, n=100)[49]:.2f} s  p95 "
-          f"{q(automated, n=100)[94]:.2f} s  max {automated[-1]:.2f} s")
+    print(
+        f"latency total     p50 {q(totals, n=100)[49]:.2f} s  p95 {q(totals, n=100)[94]:.2f} s"
+        f"  max {totals[-1]:.2f} s"
+    )
+    print(
+        f"latency automated p50 {q(automated, n=100)[49]:.2f} s  p95 "
+        f"{q(automated, n=100)[94]:.2f} s  max {automated[-1]:.2f} s"
+    )
     print(f"task runs per case: {task_runs / args.cases:.1f}")
 
 
@@ -201,8 +231,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=40)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sopflow-bench-"))
-    with temporary_postgres_database("sopflow_bench_prefect") as prefect_db, \
-            temporary_postgres_database("sopflow_bench_cases") as cases_db:
+    with (
+        temporary_postgres_database("sopflow_bench_prefect") as prefect_db,
+        temporary_postgres_database("sopflow_bench_cases") as cases_db,
+    ):
         server = start_local_prefect(
             work / "prefect",
             database_url=prefect_db.replace("postgresql+psycopg://", "postgresql+asyncpg://"),
@@ -212,26 +244,46 @@ def main() -> None:
             upgrade(cases_db)
             engine = make_engine(cases_db)
             load_demo_directory(engine)
-            env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SOPFLOW_"))}
-            env.update(PREFECT_API_URL=server.api_url, PREFECT_HOME=str(work / "client"),
-                       SOPFLOW_DATA_DIR=str(work / "var"), SOPFLOW_DATABASE_URL=cases_db,
-                       SOPFLOW_SECRET_KEY="b" * 32, PREFECT_LOGGING_LEVEL="WARNING")
+            env = {
+                k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SOPFLOW_"))
+            }
+            env.update(
+                PREFECT_API_URL=server.api_url,
+                PREFECT_HOME=str(work / "client"),
+                SOPFLOW_DATA_DIR=str(work / "var"),
+                SOPFLOW_DATABASE_URL=cases_db,
+                SOPFLOW_SECRET_KEY="b" * 32,
+                PREFECT_LOGGING_LEVEL="WARNING",
+            )
             sopflow = str(Path(sys.executable).parent / "sopflow")
-            subprocess.run([sopflow, "deploy"], env=env, check=True, capture_output=True)  # noqa: S603
+            subprocess.run([sopflow, "deploy"], env=env, check=True, capture_output=True)
             log = (work / "runner.log").open("wb")
-            runner = subprocess.Popen([sopflow, "runner", "--poll", "0.1", "--limit", "200"],  # noqa: S603
-                                      env=env, stdout=log, stderr=subprocess.STDOUT)
+            runner = subprocess.Popen(
+                [sopflow, "runner", "--poll", "0.1", "--limit", "200"],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
             while "runner ready" not in (work / "runner.log").read_text(errors="replace"):
                 time.sleep(0.2)
             cpu_before = cpu_seconds(server.process.pid) + cpu_seconds(runner.pid)
             own_before = sum(os.times()[:2])
             asyncio.run(drive(args, server.api_url, engine, env))
-            cpu = (cpu_seconds(server.process.pid) + cpu_seconds(runner.pid) - cpu_before
-                   + sum(os.times()[:2]) - own_before)
-            print(f"CPU per case (server + runner + benchmark incl. PostgreSQL clients): "
-                  f"{cpu / args.cases:.3f} s")
-            print(f"peak memory: server {peak_rss_mb(server.process.pid):.0f} MB, "
-                  f"runner {peak_rss_mb(runner.pid):.0f} MB")
+            cpu = (
+                cpu_seconds(server.process.pid)
+                + cpu_seconds(runner.pid)
+                - cpu_before
+                + sum(os.times()[:2])
+                - own_before
+            )
+            print(
+                f"CPU per case (server + runner + benchmark incl. PostgreSQL clients): "
+                f"{cpu / args.cases:.3f} s"
+            )
+            print(
+                f"peak memory: server {peak_rss_mb(server.process.pid):.0f} MB, "
+                f"runner {peak_rss_mb(runner.pid):.0f} MB"
+            )
         finally:
             if runner is not None:
                 runner.terminate()

@@ -139,9 +139,14 @@ def _deliver(services: CaseServices, view: CaseView, step: m.NotifyStep) -> outb
             now=services.clock(),
             max_attempts=services.notify_max_attempts,
         )
-        retry_at = report.next_attempt_at
-        if report.complete or retry_at is None:
+        if report.complete:
             return report
+        retry_at = report.next_attempt_at
+        if retry_at is None:
+            # Only rows claimed by another (maybe dead) run are left: wait; the outbox marks them
+            # `unknown` once their claim times out, and never sends them again by itself.
+            services.sleep(5.0)
+            continue
         wait = (retry_at - services.clock()).total_seconds()
         services.sleep(max(0.0, min(wait, 60.0)))
 

@@ -47,7 +47,9 @@ def build_operator_input(
                 Field(
                     title=task_input.label,
                     description=f"{task_input.help or ''} {labels}",
-                    json_schema_extra={"enum": list[JsonValue](values)},  # a dropdown even with one choice
+                    json_schema_extra={
+                        "enum": list[JsonValue](values)
+                    },  # a dropdown even with one choice
                 ),
             )
         elif isinstance(task_input, m.TextInput):
