@@ -10,14 +10,11 @@ from typing import Any
 import jinja2
 from starlette.responses import HTMLResponse
 
+from adapters.bahasa import month_name
 from adapters.intake.form_fields import accept_attribute, human_duration, human_size
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-_MONTHS = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-)  # fmt: skip
 
 
 class Pages:
@@ -51,7 +48,7 @@ class Pages:
         if value.tzinfo is None:  # SQLite returns naive datetimes; everything stored is UTC
             value = value.replace(tzinfo=UTC)
         local = value.astimezone(self.tz)
-        month = _MONTHS[local.month - 1]
+        month = month_name(local)
         return f"{local.day} {month} {local.year} {local:%H.%M} {self.tz_label}"
 
     def render(self, name: str, *, status: int = 200, **context: Any) -> HTMLResponse:

@@ -14,24 +14,12 @@ import segno
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from adapters.pdf_latin1 import latin1
+
 QR_ERROR_LEVEL = "q"  # survives a scuffed or partly covered print
 QR_BORDER = 4  # modules of quiet zone, as the QR standard asks
 PAGE_WIDTH_MM = 210.0
 QR_SIZE_MM = 110.0
-
-_PLAIN = str.maketrans(
-    {
-        "–": "-",
-        "—": "-",
-        "‘": "'",
-        "’": "'",
-        "“": '"',
-        "”": '"',
-        "…": "...",
-        "•": "-",
-        "\u00a0": " ",
-    }
-)
 
 
 def check_url(url: str) -> str:
@@ -73,7 +61,7 @@ def build_poster_pdf(
     (e.g. "Layanan ini tidak dipungut biaya.")."""
     qr = qr_code(url)
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_title(_plain(title))
+    pdf.set_title(latin1(title))
     pdf.set_creator("sopflow")
     pdf.set_auto_page_break(auto=False)
     pdf.set_margins(18, 14, 18)
@@ -108,7 +96,7 @@ def build_poster_pdf(
     pdf.set_font("Helvetica", "", 12.5)
     for number, step in enumerate(instructions, start=1):
         pdf.cell(8, 6.5, f"{number}.")
-        pdf.multi_cell(0, 6.5, _plain(step), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 6.5, latin1(step), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(1)
 
     if footer:
@@ -116,16 +104,12 @@ def build_poster_pdf(
         pdf.set_fill_color(20, 70, 130)
         pdf.set_text_color(255, 255, 255)
         pdf.set_font("Helvetica", "B", 15)
-        pdf.cell(0, 12, _plain(footer), align="C", fill=True)
+        pdf.cell(0, 12, latin1(footer), align="C", fill=True)
     return bytes(pdf.output())
 
 
-def _plain(text: str) -> str:
-    return text.translate(_PLAIN).encode("latin-1", errors="replace").decode("latin-1")
-
-
 def _centered(pdf: FPDF, text: str, line_height: float) -> None:
-    pdf.multi_cell(0, line_height, _plain(text), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, line_height, latin1(text), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _draw_qr(pdf: FPDF, qr: segno.QRCode, *, x: float, y: float, size: float) -> None:

@@ -23,23 +23,9 @@ from jinja2 import (
 )
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from adapters.bahasa import long_date
 from adapters.notify.errors import MessageTooLongError, TemplateError
 from adapters.notify.message import RenderedMessage
-
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 
 # Stages of an integrasi proposal (DOMAIN.md) and how the public reads them.
 STAGE_LABELS = {
@@ -66,7 +52,7 @@ def tanggal(value: date | None) -> str:
     """`date(2026, 1, 4)` -> `4 Januari 2026`."""
     if value is None:
         return "belum dapat diperkirakan"
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return long_date(value)
 
 
 class ProgrammeLine(BaseModel):

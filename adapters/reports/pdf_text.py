@@ -6,25 +6,11 @@ from datetime import datetime
 
 from fpdf import FPDF
 
-_PLAIN = str.maketrans(
-    {
-        "–": "-",
-        "—": "-",
-        "‘": "'",
-        "’": "'",
-        "“": '"',
-        "”": '"',
-        "…": "...",
-        "•": "-",
-        "≤": "<=",
-        "≥": ">=",
-        "\u00a0": " ",
-    }
-)
+from adapters.pdf_latin1 import latin1
 
 
 def plain(text: object) -> str:
-    return str(text).translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
+    return latin1(text)
 
 
 def new_pdf(*, title: str, created: datetime, orientation: str = "landscape") -> FPDF:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from adapters.bahasa import day_and_date
 from adapters.db.case_tables import CaseStatus
 from adapters.reports.period import Period
 from adapters.reports.samples import CaseSample, DefinitionCases
@@ -26,21 +27,6 @@ STATUS_TEXT = {
     CaseStatus.FAILED: "Gagal diproses",
 }
 PURGED_TEXT = "(data pribadi telah dihapus)"
-MONTHS = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-]
-DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 
 
 @dataclass(frozen=True)
@@ -68,7 +54,7 @@ class RegisterSheet:
 
 
 def indonesian_date(moment: datetime) -> str:
-    return f"{DAYS[moment.weekday()]}, {moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+    return day_and_date(moment)
 
 
 def applicant_field(definition: m.ProcessDefinition) -> m.TextField | None:
