@@ -55,6 +55,20 @@ class DemoError(RuntimeError):
     pass
 
 
+TRANSIENT_STATUS = {429, 502, 503, 504}
+
+
+def call(api: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """An API call that retries what a busy Prefect server answers while it catches up
+    (its SQLite database answers 503 under load; Prefect's own client retries these too)."""
+    for attempt in range(10):
+        response = api.request(method, url, **kwargs)
+        if response.status_code not in TRANSIENT_STATUS:
+            return response
+        time.sleep(min(0.2 * 2**attempt, 5))
+    return response
+
+
 def sample_jpeg() -> bytes:
     from PIL import Image, ImageDraw
 
@@ -112,8 +126,11 @@ def submit(
 def flow_run_of(api: httpx.Client, reference: str, timeout: float = 60) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        runs = api.post(
-            "/flow_runs/filter", json={"flow_runs": {"name": {"any_": [reference]}}, "limit": 1}
+        runs = call(
+            api,
+            "POST",
+            "/flow_runs/filter",
+            json={"flow_runs": {"name": {"any_": [reference]}}, "limit": 1},
         ).json()
         if runs:
             return dict(runs[0])
@@ -124,7 +141,7 @@ def flow_run_of(api: httpx.Client, reference: str, timeout: float = 60) -> dict[
 def wait_state(api: httpx.Client, run_id: str, types: set[str], timeout: float = 120) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        state = api.get(f"/flow_runs/{run_id}").json()["state"]
+        state = call(api, "GET", f"/flow_runs/{run_id}").json()["state"]
         if state and state["type"] in types:
             return str(state["type"])
         time.sleep(0.5)
@@ -152,7 +169,7 @@ def input_schema(api: httpx.Client, run_id: str, key: str, timeout: float = 30) 
     """The form's schema; a run turns Paused a moment before its schema is saved."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        response = api.get(f"/flow_runs/{run_id}/input/{key}")
+        response = call(api, "GET", f"/flow_runs/{run_id}/input/{key}")
         if response.status_code == 200:
             return dict(response.json())
         time.sleep(0.2)
@@ -167,17 +184,20 @@ def operate(api: httpx.Client, run_id: str, scenario: str) -> None:
             if state != "COMPLETED":
                 raise DemoError(f"flow run {run_id} ended {state}")
             return
-        details = api.get(f"/flow_runs/{run_id}").json()["state"]["state_details"]
+        details = call(api, "GET", f"/flow_runs/{run_id}").json()["state"]["state_details"]
         schema = input_schema(api, run_id, details["run_input_keyset"]["schema"])
-        result = api.post(
-            f"/flow_runs/{run_id}/resume", json={"run_input": answer_for(schema, scenario)}
+        result = call(
+            api,
+            "POST",
+            f"/flow_runs/{run_id}/resume",
+            json={"run_input": answer_for(schema, scenario)},
         ).json()
         if result.get("status") != "ACCEPT":
             raise DemoError(f"resume refused: {result}")
         # wait until the run has left this pause before looking again
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            now = api.get(f"/flow_runs/{run_id}").json()["state"]
+            now = call(api, "GET", f"/flow_runs/{run_id}").json()["state"]
             if now["type"] != "PAUSED" or now["state_details"].get("pause_key") != details.get(
                 "pause_key"
             ):

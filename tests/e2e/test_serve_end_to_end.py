@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from adapters.cli.demo_command import operate
+from adapters.cli.demo_command import call, operate
 from adapters.storage.local_s3 import free_ports
 from tests.e2e.test_intake_browser import CHROMIUM, CHROMIUM_ARGS, ktp_photo
 from tests.support.gateway_server import LocalGateway
@@ -176,8 +176,8 @@ def screenshot_waiting_run(ui_url: str, run_id: str, path: Path) -> None:
 def flow_run_named(api: httpx.Client, reference: str) -> dict[str, Any]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        runs = api.post(
-            "/flow_runs/filter", json={"flow_runs": {"name": {"any_": [reference]}}}
+        runs = call(
+            api, "POST", "/flow_runs/filter", json={"flow_runs": {"name": {"any_": [reference]}}}
         ).json()
         if runs:
             return dict(runs[0])
@@ -202,7 +202,7 @@ def test_serve_form_operator_messages_audit_and_restart(
     with httpx.Client(base_url=urls["prefect_api"], timeout=30) as api:
         run = flow_run_named(api, reference)
         deadline = time.monotonic() + 120
-        while api.get(f"/flow_runs/{run['id']}").json()["state"]["type"] != "PAUSED":
+        while call(api, "GET", f"/flow_runs/{run['id']}").json()["state"]["type"] != "PAUSED":
             assert time.monotonic() < deadline, "the case never waited for the operator"
             time.sleep(0.5)
         screenshot_waiting_run(urls["prefect"], run["id"], tmp_path / "prefect.png")
