@@ -72,6 +72,22 @@ def cpu_seconds(root: int) -> float:
     return total
 
 
+def postgres_cpu() -> float:
+    """CPU of every PostgreSQL server process (the databases are shared with nothing else)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if "(postgres)" in stat:
+            fields = stat.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
+
+
 def peak_rss_mb(root: int) -> float:
     peak = 0
     for pid in tree_pids(root):
@@ -253,6 +269,7 @@ def main() -> None:
                 SOPFLOW_DATA_DIR=str(work / "var"),
                 SOPFLOW_DATABASE_URL=cases_db,
                 SOPFLOW_SECRET_KEY="b" * 32,
+                PREFECT_LOGGING_TO_API_ENABLED=os.environ.get("BENCH_LOGS_TO_API", "true"),
                 PREFECT_LOGGING_LEVEL="WARNING",
             )
             sopflow = str(Path(sys.executable).parent / "sopflow")
@@ -266,19 +283,19 @@ def main() -> None:
             )
             while "runner ready" not in (work / "runner.log").read_text(errors="replace"):
                 time.sleep(0.2)
-            cpu_before = cpu_seconds(server.process.pid) + cpu_seconds(runner.pid)
-            own_before = sum(os.times()[:2])
+            server_before, runner_before = cpu_seconds(server.process.pid), cpu_seconds(runner.pid)
+            own_before, pg_before = sum(os.times()[:2]), postgres_cpu()
             asyncio.run(drive(args, server.api_url, engine, env))
-            cpu = (
-                cpu_seconds(server.process.pid)
-                + cpu_seconds(runner.pid)
-                - cpu_before
-                + sum(os.times()[:2])
-                - own_before
-            )
+            split = {
+                "Prefect server": cpu_seconds(server.process.pid) - server_before,
+                "runner": cpu_seconds(runner.pid) - runner_before,
+                "benchmark (cases, decider)": sum(os.times()[:2]) - own_before,
+                "PostgreSQL": postgres_cpu() - pg_before,
+            }
             print(
-                f"CPU per case (server + runner + benchmark incl. PostgreSQL clients): "
-                f"{cpu / args.cases:.3f} s"
+                f"CPU per case, all processes: {sum(split.values()) / args.cases:.3f} s ("
+                + ", ".join(f"{k} {v / args.cases:.3f}" for k, v in split.items())
+                + ")"
             )
             print(
                 f"peak memory: server {peak_rss_mb(server.process.pid):.0f} MB, "

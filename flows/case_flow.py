@@ -26,7 +26,6 @@ from flows.interpreter import (
 )
 from flows.operator_wait import wait_for_operator
 from process_definitions import model as m
-from tasks.case_summary import publish_case_summary
 from tasks.case_view import CaseView
 from tasks.decision_step import DecisionInput, DecisionRejectedError, record_decision_step
 from tasks.events import emit_step_waiting
@@ -80,7 +79,6 @@ async def run_case(case_id: str) -> str | None:
             await _as_step_task(end_case_step, action.step)(
                 EndInput(case_id=case_id, step_id=action.step.id, outcome=action.outcome)
             )
-            await publish_case_summary(case_id)
             logger.info("case %s finished: %s", view.reference, action.outcome)
             return action.outcome
         if isinstance(action, Route):

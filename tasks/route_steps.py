@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from adapters.db.case_repository import SYSTEM_ACTOR
 from adapters.db.case_tables import CaseStatus
+from tasks.case_summary import publish_case_summary
 from tasks.services import CaseServices, get_services
 from tasks.step_state import begin_step, finish_step
 
@@ -88,4 +89,7 @@ async def route_gateway_step(route: RouteInput) -> str:
 
 @task(name="end", persist_result=False)
 async def end_case_step(end: EndInput) -> str:
-    return await asyncio.to_thread(_end, get_services(), end)
+    """Close the case and publish its summary artifact."""
+    outcome = await asyncio.to_thread(_end, get_services(), end)
+    await publish_case_summary(end.case_id)
+    return outcome
