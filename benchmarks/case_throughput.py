@@ -227,7 +227,10 @@ async def drive(args: argparse.Namespace, api_url: str, engine: Any, env: dict[s
             task_runs = (await api.post("/task_runs/count", json={})).json()
     totals = sorted((t.ended or 0) - t.created for t in timings.values())
     automated = sorted(max(0.0, (t.ended or 0) - t.created - t.waited) for t in timings.values())
-    q = statistics.quantiles
+
+    def q(data: list[float], n: int) -> list[float]:
+        return statistics.quantiles(data, n=n, method="inclusive")
+
     print(f"cases: {args.cases}, concurrency {args.concurrency}, elapsed {elapsed:.1f} s")
     print(f"throughput: {args.cases / elapsed:.2f} cases/s")
     print(
