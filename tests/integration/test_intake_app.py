@@ -24,10 +24,13 @@ from adapters.db.engine import make_engine, session_scope
 from adapters.db.migrate import upgrade
 from adapters.intake.app import create_app
 from adapters.intake.context import IntakeLimits
+from adapters.intake.errors import UploadRejected as _Rejected
 from adapters.intake.security import SECURITY_HEADERS
+from adapters.intake.upload_checks import check_ktp_upload as _check
 from adapters.storage.fake_store import InMemoryObjectStore
 from process_definitions.loader import LoadedDefinition, load_definition
 from tests.support.fake_starter import FakeCaseStarter
+from tests.unit.test_upload_checks import BAD_UPLOADS, _values
 
 REPO = Path(__file__).resolve().parents[2]
 SOP = REPO / "process_definitions" / "layanan_informasi_integrasi.yaml"
@@ -547,3 +550,26 @@ def test_case_file_times_are_shown_in_office_time(intake: Intake) -> None:
     html = intake.client.get(url).text
     # T0 is 02:00 UTC, the form was sent 4 minutes later: 09.00 and 09.04 WIB.
     assert "5 Maret 2026 09.00 WIB" in html and "5 Maret 2026 09.04 WIB" in html
+
+
+# --- the bad-upload corpus through the whole app ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "code"), BAD_UPLOADS, ids=[str(_values(case)[0]) for case in BAD_UPLOADS]
+)
+def test_every_bad_upload_is_refused_by_the_app_and_nothing_is_stored(
+    intake: Intake, name: str, make: Any, code: Any
+) -> None:
+    data = make()
+    with pytest.raises(_Rejected) as expected:  # the applicant's own sentence for this reason
+        _check(data)
+    message = expected.value.message
+    response = submit(intake, valid_form(), ktp=data)
+    assert response.status_code in (400, 413, 415, 422), name
+    if code.value == "empty":
+        assert "foto_ktp" in errors_in(response.text)
+    else:
+        assert errors_in(response.text).get("foto_ktp") == message, name
+    assert 'value="Budi Santoso"' in response.text  # nothing typed is lost
+    assert cases(intake.engine) == [] and intake.store.keys() == []
