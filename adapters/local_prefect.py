@@ -64,7 +64,7 @@ def server_environment(home: Path, port: int, database_url: str | None) -> dict[
         PREFECT_API_URL=f"http://127.0.0.1:{port}/api",
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT="false",
-        PREFECT_LOGGING_SERVER_LEVEL="WARNING",
+        PREFECT_LOGGING_SERVER_LEVEL=os.environ.get("SOPFLOW_PREFECT_SERVER_LOG_LEVEL", "WARNING"),
     )
     if database_url:
         env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = database_url

@@ -60,6 +60,11 @@ STEP_DECIDED = "sopflow.step.decided"
 ALERT_DEPLOYMENT = "alert-supervisor"
 
 
+def step_resource_id(definition_id: str, step_id: str) -> str:
+    """The event resource of a definition's step: case events name it, automations match it."""
+    return f"sopflow.step.{definition_id}.{step_id}"
+
+
 @dataclass(frozen=True)
 class BudgetWatch:
     """One operator step with a budget: an automation alerts when it waits longer."""
@@ -170,7 +175,7 @@ async def _sync_automations(
                 for_each={"prefect.resource.id"},
                 match={"prefect.resource.id": "sopflow.case.*"},
                 match_related={
-                    "prefect.resource.id": f"sopflow.step.{watch.definition_id}.{watch.step_id}"
+                    "prefect.resource.id": step_resource_id(watch.definition_id, watch.step_id)
                 },
                 threshold=1,
                 within=watch.budget,

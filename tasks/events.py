@@ -8,6 +8,7 @@ from typing import Any
 from prefect.events import emit_event
 
 from adapters.db.case_tables import StepRecord
+from adapters.orchestrator import step_resource_id
 
 BUDGET_EXCEEDED = "sopflow.step.budget-exceeded"
 DELIVERY_FAILED = "sopflow.notify.delivery-failed"
@@ -40,16 +41,7 @@ def emit_budget_exceeded(
     emit_event(
         event=BUDGET_EXCEEDED,
         resource=case_resource(case_id, reference),
-        related=[
-            {
-                "prefect.resource.id": f"sopflow.step.{record.step_id}",
-                "prefect.resource.role": "step",
-            },
-            {
-                "prefect.resource.id": f"sopflow.definition.{definition_id}",
-                "prefect.resource.role": "definition",
-            },
-        ],
+        related=step_related(record.step_id, definition_id),
         payload=payload,
     )
 
@@ -71,7 +63,10 @@ STEP_DECIDED = "sopflow.step.decided"
 
 def step_related(step_id: str, definition_id: str) -> list[dict[str, str]]:
     return [
-        {"prefect.resource.id": f"sopflow.step.{step_id}", "prefect.resource.role": "step"},
+        {
+            "prefect.resource.id": step_resource_id(definition_id, step_id),
+            "prefect.resource.role": "step",
+        },
         {
             "prefect.resource.id": f"sopflow.definition.{definition_id}",
             "prefect.resource.role": "definition",

@@ -38,7 +38,7 @@ from adapters.local_prefect import start_local_prefect
 from adapters.notify.apprise_notifier import AppriseNotifier
 from adapters.notify.channels import default_channel_config, parse_channel_config
 from adapters.notify.outbox_table import OutboxMessage
-from adapters.orchestrator import PrefectCaseStarter, deploy
+from adapters.orchestrator import BudgetWatch, PrefectCaseStarter, _sync_automations, deploy
 from adapters.roster import load_roster
 from adapters.sdp.demo import load_demo_directory
 from adapters.sdp.sql_directory import SqlSdpDirectory
@@ -128,13 +128,19 @@ def runner(prefect_env: PrefectEnv, case_env: CaseEnv) -> Iterator[None]:
     """The in-process runner, on its own thread and event loop, for this test."""
     from flows.case_flow import run_case
     from flows.runner import CaseRunner, resolve_deployments
+    from flows.supervisor_alert_flow import alert_supervisor
 
     holder: dict[str, Any] = {}
     ready = threading.Event()
 
     def main() -> None:
         async def go() -> None:
-            flows = await resolve_deployments({"run-case/run-case": run_case})
+            flows = await resolve_deployments(
+                {
+                    "run-case/run-case": run_case,
+                    "alert-supervisor/alert-supervisor": alert_supervisor,
+                }
+            )
             holder["runner"] = CaseRunner(flows, poll_interval=0.2)
             holder["loop"] = asyncio.get_running_loop()
             ready.set()
@@ -598,6 +604,64 @@ def test_reconciler_starts_a_lost_case_and_reports_a_stuck_one(
         == "ACCEPT"
     )
     wait_for_case(case_env, lost_id, status="completed")
+
+
+def test_an_operator_step_waiting_past_its_budget_alerts_the_supervisor(
+    prefect_env: PrefectEnv, case_env: CaseEnv, runner: None
+) -> None:
+    """The proactive automation `sopflow deploy` creates fires when no decision comes within
+    the budget; it runs the alert-supervisor deployment, which writes to the supervisor channel.
+    (A 10-second budget stands in for the SOP's 2 minutes 30 seconds.)"""
+    from prefect import get_client
+
+    async def short_budget() -> None:
+        async with get_client() as client:
+            alert = await client.read_deployment_by_name("alert-supervisor/alert-supervisor")
+            await _sync_automations(
+                client,
+                [
+                    BudgetWatch(
+                        "layanan-informasi-integrasi",
+                        1,
+                        "verifikasi_sdp",
+                        "Verifikasi",
+                        timedelta(seconds=10),
+                    )
+                ],
+                str(alert.id),
+            )
+
+    with temporary_settings({PREFECT_API_URL: prefect_env.api_url}):
+        asyncio.run(short_budget())
+    time.sleep(5)  # the server's trigger service picks up changed automations every few seconds
+    form = applicant("Nama Untuk Uji Batas Waktu")
+    remember(form)
+    case_id, run_id = submit(case_env, form)
+    wait_for_state(prefect_env.api_url, run_id, {"PAUSED"})
+    reference = wait_for_case(case_env, case_id, status="waiting").reference
+    deadline = time.monotonic() + 90
+    alerts: list[Path] = []
+    while not alerts:
+        if time.monotonic() > deadline:
+            found = httpx.post(f"{prefect_env.api_url}/events/filter", json={
+                "filter": {"event": {"prefix": ["prefect.automation", "sopflow.step"]}},
+                "limit": 50}, timeout=10).json()["events"]
+            raise AssertionError(
+                "no supervisor alert: " + json.dumps([(e["event"], e.get("payload")) for e in found])
+            )
+        alerts = [p for p in case_env.outbox_dir.rglob("*.json") if reference in p.read_text()]
+        time.sleep(1)
+    alert = json.loads(alerts[0].read_text())
+    assert "menunggu" in json.dumps(alert) and form["nama_pemohon"] not in alerts[0].read_text()
+    assert (
+        resume(
+            prefect_env.api_url,
+            run_id,
+            {"keputusan": "tidak_ditemukan", "nip_verifikator": DIVPAS[0]},
+        )["status"]
+        == "ACCEPT"
+    )
+    wait_for_case(case_env, case_id, status="completed")
 
 
 # Last in the module: it scans what every case above left in Prefect.
