@@ -643,11 +643,17 @@ def test_an_operator_step_waiting_past_its_budget_alerts_the_supervisor(
     alerts: list[Path] = []
     while not alerts:
         if time.monotonic() > deadline:
-            found = httpx.post(f"{prefect_env.api_url}/events/filter", json={
-                "filter": {"event": {"prefix": ["prefect.automation", "sopflow.step"]}},
-                "limit": 50}, timeout=10).json()["events"]
+            found = httpx.post(
+                f"{prefect_env.api_url}/events/filter",
+                json={
+                    "filter": {"event": {"prefix": ["prefect.automation", "sopflow.step"]}},
+                    "limit": 50,
+                },
+                timeout=10,
+            ).json()["events"]
             raise AssertionError(
-                "no supervisor alert: " + json.dumps([(e["event"], e.get("payload")) for e in found])
+                "no supervisor alert: "
+                + json.dumps([(e["event"], e.get("payload")) for e in found])
             )
         alerts = [p for p in case_env.outbox_dir.rglob("*.json") if reference in p.read_text()]
         time.sleep(1)
