@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -78,3 +78,12 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def describe_settings_error(error: ValidationError) -> str:
+    """One line naming each bad environment variable (values are not repeated)."""
+    parts = [
+        f"SOPFLOW_{'_'.join(str(p) for p in item['loc']).upper()}: {item['msg']}"
+        for item in error.errors()
+    ]
+    return "invalid settings: " + "; ".join(parts)

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import httpx
 import typer
+from pydantic import ValidationError
 
-from adapters.settings import Settings, get_settings
+from adapters.settings import Settings, describe_settings_error, get_settings
 
 LOOPBACK = "127.0.0.1"
 
@@ -243,6 +244,9 @@ def serve(
         )
     except ServeError as error:
         typer.echo(f"sopflow serve: {error}", err=True)
+        raise typer.Exit(1) from None
+    except ValidationError as error:
+        typer.echo(f"sopflow serve: {describe_settings_error(error)}", err=True)
         raise typer.Exit(1) from None
     except Exception as error:
         typer.echo(f"sopflow serve: {type(error).__name__}: {error}", err=True)
