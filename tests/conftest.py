@@ -42,3 +42,10 @@ def migrated_engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Bounded last drain of Prefect's client workers: never hang the run at exit."""
+    from tests.support.prefect_clients import drain_prefect_clients
+
+    drain_prefect_clients(timeout=5)

@@ -46,6 +46,7 @@ from process_definitions.loader import load_definition
 from tasks.services import CaseServices, use_services
 from tests.support.databases import temporary_postgres_database
 from tests.support.gateway_server import LocalGateway
+from tests.support.prefect_clients import drain_prefect_clients
 from tests.support.prefect_ops import description_markdown, input_schema, resume, wait_for_state
 from tests.support.smtp_server import LocalSmtpServer
 
@@ -75,6 +76,7 @@ def prefect_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectEnv
                 dsn = url.replace("postgresql+psycopg://", "postgresql://")
                 yield PrefectEnv(server.api_url, dsn, home)
         finally:
+            drain_prefect_clients()
             server.stop()
 
 

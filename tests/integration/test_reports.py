@@ -28,6 +28,7 @@ from tests.support.case_day import (
     day_of_cases,
     sop,
 )
+from tests.support.prefect_clients import drain_prefect_clients
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
@@ -202,5 +203,6 @@ def test_sla_summary_flow_publishes_artifacts_without_personal_data(
             assert name not in markdown and name not in table
     finally:
         use_services(None)
+        drain_prefect_clients()
         server.stop()
         engine.dispose()
