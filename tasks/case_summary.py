@@ -43,6 +43,9 @@ def case_summary_markdown(case: Case, records: list[StepRecord], decisions: list
             f"| {r.step_id} | {r.sop_step} | {r.lane} | {_seconds(r.duration_seconds)} | "
             f"{_seconds(r.budget_seconds)} | {verdict} | {r.outcome or '-'} | {r.actor or '-'} |"
         )
+    if case.flags:
+        lines += ["", "## Perlu tindakan petugas", ""]
+        lines += [f"- `{flag}`" for flag in case.flags]
     if decisions:
         lines += ["", "## Keputusan", "", "| Langkah | Nilai | NIP | Waktu |", "|---|---|---|---|"]
         for d in decisions:

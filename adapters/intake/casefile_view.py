@@ -34,6 +34,24 @@ class CaseFileView:
     submitted_at: Any
     rows: list[Row] = field(default_factory=list)
     candidates: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # flags raised on the case, for operators
+
+
+FLAG_TEXTS = {
+    "pengiriman_gagal": 'Pesan pada langkah "{step}" tidak sampai lewat semua saluran '
+    "(lihat outbox); hubungi pemohon atau kirim ulang.",
+}
+
+
+def flag_text(flag: str, definition: m.ProcessDefinition) -> str:
+    """`pengiriman_gagal:kirim_informasi` -> a sentence an operator can act on."""
+    kind, _, step_id = flag.partition(":")
+    try:
+        step = definition.step(step_id).name if step_id else ""
+    except KeyError:
+        step = step_id
+    template = FLAG_TEXTS.get(kind)
+    return template.format(step=step) if template else flag
 
 
 def case_file_view(
@@ -50,6 +68,7 @@ def case_file_view(
     for f in definition.form_fields():
         view.rows.append(_row(case, f, case.form_data.get(f.id), store, link_ttl))
     view.candidates = _candidates(case.variables.get("candidates"))
+    view.warnings = [flag_text(flag, definition) for flag in case.flags]
     return view
 
 

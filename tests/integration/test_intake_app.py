@@ -573,3 +573,17 @@ def test_every_bad_upload_is_refused_by_the_app_and_nothing_is_stored(
         assert errors_in(response.text).get("foto_ktp") == message, name
     assert 'value="Budi Santoso"' in response.text  # nothing typed is lost
     assert cases(intake.engine) == [] and intake.store.keys() == []
+
+
+def test_case_file_shows_flags_raised_on_the_case(intake: Intake) -> None:
+    """A delivery that failed is visible to the operator who opens the case file."""
+    case = _submitted_case(intake)
+    with session_scope(intake.engine) as session:
+        stored = get_case_by_reference(session, reference=case.reference)
+        assert stored is not None
+        stored.flags = ["pengiriman_gagal:kirim_informasi"]
+        session.add(stored)
+    url = intake.signer.url(case.id, now=intake.clock(), ttl=timedelta(hours=1))
+    response = intake.client.get(url)
+    assert "Perlu tindakan petugas" in response.text
+    assert "Petugas memberikan informasi integrasi melalui email dan WhatsApp" in response.text
