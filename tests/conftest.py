@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from typer.testing import CliRunner
 
 from adapters.db.engine import make_engine
 from adapters.db.migrate import upgrade
+from adapters.settings import get_settings
+from tests.support.case_day import DAY_START, BuiltCase, day_of_cases, sop
 from tests.support.databases import temporary_postgres_database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +45,25 @@ def migrated_engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def cli_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str
+) -> Iterator[CliRunner]:
+    """A CLI runner whose settings point at this test's database and data dir."""
+    monkeypatch.setenv("SOPFLOW_DATABASE_URL", database_url)
+    monkeypatch.setenv("SOPFLOW_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SOPFLOW_INTAKE_TIMEZONE", "Asia/Jakarta")
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def day_cases(migrated_engine: Engine) -> dict[str, BuiltCase]:
+    """A day of cases of both branches (tests/support/case_day.py), times fixed."""
+    return day_of_cases(migrated_engine, sop(), DAY_START)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,30 +17,12 @@ from adapters.db.audit import verify_chain
 from adapters.db.case_tables import AuditEntry
 from adapters.db.engine import session_scope
 from adapters.reports.masking import field_value, initials, mask_email, mask_phone
-from adapters.settings import get_settings
 from process_definitions import model as m
-from tests.support.case_day import DAY_START, BuiltCase, day_of_cases, sop
+from tests.support.case_day import BuiltCase
 
 pytestmark = pytest.mark.integration
 ARGS = ["export", "cases", "--from", "2026-11-27", "--to", "2026-11-27"]
 CLEAR = ("Dewi Lestari", "Rahmat Hidayat", "+6281234567890", "dewi@example.com", "Jl. Merdeka")
-
-
-@pytest.fixture
-def runner(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str
-) -> Iterator[CliRunner]:
-    monkeypatch.setenv("SOPFLOW_DATABASE_URL", database_url)
-    monkeypatch.setenv("SOPFLOW_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("SOPFLOW_INTAKE_TIMEZONE", "Asia/Jakarta")
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def day_cases(migrated_engine: Engine) -> dict[str, BuiltCase]:
-    return day_of_cases(migrated_engine, sop(), DAY_START)
 
 
 def audit_actions(engine: Engine) -> list[AuditEntry]:
@@ -52,10 +33,10 @@ def audit_actions(engine: Engine) -> list[AuditEntry]:
 
 
 def test_masked_by_default_and_not_audited(
-    runner: CliRunner, day_cases: dict[str, BuiltCase], migrated_engine: Engine
+    cli_env: CliRunner, day_cases: dict[str, BuiltCase], migrated_engine: Engine
 ) -> None:
     before = len(audit_actions(migrated_engine))
-    result = runner.invoke(app, ARGS)
+    result = cli_env.invoke(app, ARGS)
     assert result.exit_code == 0, result.output
     rows = {r["reference"]: r for r in csv.DictReader(io.StringIO(result.output))}
     assert set(rows) == {case.reference for case in day_cases.values()}
@@ -73,7 +54,7 @@ def test_masked_by_default_and_not_audited(
     assert not any(value in result.output for value in CLEAR)
     assert len(audit_actions(migrated_engine)) == before
 
-    jsonl = runner.invoke(app, [*ARGS, "--format", "jsonl"])
+    jsonl = cli_env.invoke(app, [*ARGS, "--format", "jsonl"])
     records = [json.loads(line) for line in jsonl.output.splitlines()]
     found = next(r for r in records if r["reference"] == day_cases["found"].reference)
     assert [s["step_id"] for s in found["steps"]][:3] == [
@@ -85,10 +66,10 @@ def test_masked_by_default_and_not_audited(
 
 
 def test_unmasked_export_is_audited(
-    runner: CliRunner, day_cases: dict[str, BuiltCase], migrated_engine: Engine, tmp_path: Path
+    cli_env: CliRunner, day_cases: dict[str, BuiltCase], migrated_engine: Engine, tmp_path: Path
 ) -> None:
     out = tmp_path / "cases.jsonl"
-    result = runner.invoke(
+    result = cli_env.invoke(
         app, [*ARGS, "--format", "jsonl", "--unmasked", "--actor", "auditor", "-o", str(out)]
     )
     assert result.exit_code == 0, result.output

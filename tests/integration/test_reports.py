@@ -9,7 +9,6 @@ import io
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
 from adapters.cli.app import app
-from adapters.settings import get_settings
 from tests.support.case_day import (
     DAY_START,
     DIVPAS_NIP,
@@ -35,23 +33,6 @@ REPO = Path(__file__).resolve().parents[2]
 DAY = "2026-11-27"
 NAMES = ("Dewi Lestari", "Rahmat Hidayat", "Agus Salim", "Wati Susanti")
 needs_poppler = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils")
-
-
-@pytest.fixture
-def cli_env(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str
-) -> Iterator[CliRunner]:
-    monkeypatch.setenv("SOPFLOW_DATABASE_URL", database_url)
-    monkeypatch.setenv("SOPFLOW_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("SOPFLOW_INTAKE_TIMEZONE", "Asia/Jakarta")
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def day_cases(migrated_engine: Engine) -> dict[str, BuiltCase]:
-    return day_of_cases(migrated_engine, sop(), DAY_START)
 
 
 def invoke(runner: CliRunner, *args: str) -> str:
