@@ -645,20 +645,28 @@ def name_key(own: list[str]) -> tuple[str, ...]:
 
 
 def run(
-    url: str, label: str, csv_path: Path, people: list[Person], queries: int, seed: int
+    url: str,
+    label: str,
+    csv_path: Path,
+    people: list[Person],
+    queries: int,
+    seed: int,
+    *,
+    skip_import: bool = False,
 ) -> None:
     homonyms = Counter(name_key(p.own) for p in people)
     upgrade(url)
     engine = make_engine(url)
-    export = open_export(csv_path, ColumnMapping.default())
-    started = time.perf_counter()
-    report = import_records(engine, export.rows, now=datetime.now(UTC))
-    elapsed = time.perf_counter() - started
-    print(f"[{label}] import: {report.summary()}")
-    print(
-        f"[{label}] import: {report.rows_read} rows in {elapsed:.1f} s "
-        f"= {report.rows_read / elapsed:,.0f} rows/s"
-    )
+    if not skip_import:
+        export = open_export(csv_path, ColumnMapping.default())
+        started = time.perf_counter()
+        report = import_records(engine, export.rows, now=datetime.now(UTC))
+        elapsed = time.perf_counter() - started
+        print(f"[{label}] import: {report.summary()}")
+        print(
+            f"[{label}] import: {report.rows_read} rows in {elapsed:.1f} s "
+            f"= {report.rows_read / elapsed:,.0f} rows/s"
+        )
     directory = SqlSdpDirectory(engine)
     rng = random.Random(seed + 1)
     targets = [rng.choice(people) for _ in range(queries)]
@@ -716,6 +724,11 @@ def main() -> None:
     parser.add_argument(
         "--database-url", action="append", help="repeatable; default: SQLite and PostgreSQL"
     )
+    parser.add_argument(
+        "--skip-import",
+        action="store_true",
+        help="search only: the --database-url databases already hold this seed's records",
+    )
     args = parser.parse_args()
 
     rng = random.Random(args.seed)
@@ -726,7 +739,15 @@ def main() -> None:
         print(f"generated {len(people):,} records ({csv_path.stat().st_size / 1e6:.0f} MB CSV)")
         if args.database_url:
             for url in args.database_url:
-                run(url, url.split(":", 1)[0], csv_path, people, args.queries, args.seed)
+                run(
+                    url,
+                    url.split(":", 1)[0],
+                    csv_path,
+                    people,
+                    args.queries,
+                    args.seed,
+                    skip_import=args.skip_import,
+                )
             return
         run(
             f"sqlite:///{Path(tmp) / 'bench.db'}",

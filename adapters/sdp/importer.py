@@ -132,6 +132,7 @@ class _Writer:
         self._conn = conn
         self._now = now
         self._vocabulary: set[str] | None = None
+        self._record_ids: dict[str, int] | None = None
 
     def _known_tokens(self) -> set[str]:
         if self._vocabulary is None:
@@ -141,22 +142,36 @@ class _Writer:
             self._vocabulary = set(self._conn.execute(query).scalars())
         return self._vocabulary
 
+    def _existing_ids(self) -> dict[str, int]:
+        """Registration number -> id of every record already in the replica, read once: a
+        per-batch lookup slows down as the table grows inside the import's transaction (the
+        planner has no statistics for it yet)."""
+        if self._record_ids is None:
+            query = select(RECORD_TABLE.c.no_registrasi, RECORD_TABLE.c.id)
+            self._record_ids = {row.no_registrasi: row.id for row in self._conn.execute(query)}
+        return self._record_ids
+
     def write(self, records: list[SdpRecord], report: ImportReport) -> None:
         if not records:
             return
         conn = self._conn
-        numbers = [r.no_registrasi for r in records]
-        existing = self._ids(numbers)
+        ids = self._existing_ids()
         names = [record_names(r) for r in records]
         values = [record_values(r, n, self._now) for r, n in zip(records, names, strict=True)]
-        new_rows = [v for v in values if v["no_registrasi"] not in existing]
+        new_rows = [v for v in values if v["no_registrasi"] not in ids]
         old_rows = [
-            {f"v_{k}": value for k, value in v.items()} | {"b_id": existing[v["no_registrasi"]]}
+            {f"v_{k}": value for k, value in v.items()} | {"b_id": ids[v["no_registrasi"]]}
             for v in values
-            if v["no_registrasi"] in existing
+            if v["no_registrasi"] in ids
         ]
         if new_rows:
-            conn.execute(insert(RECORD_TABLE), new_rows)
+            inserted = conn.execute(
+                insert(RECORD_TABLE).returning(
+                    RECORD_TABLE.c.no_registrasi, RECORD_TABLE.c.id, sort_by_parameter_order=True
+                ),
+                new_rows,
+            )
+            ids.update({row.no_registrasi: row.id for row in inserted})
         if old_rows:
             columns: dict[str, Any] = {c: bindparam(f"v_{c}") for c in values[0]}
             conn.execute(
@@ -165,25 +180,15 @@ class _Writer:
             )
             for chunk in _chunks([r["b_id"] for r in old_rows]):
                 conn.execute(delete(KEY_TABLE).where(KEY_TABLE.c.record_id.in_(chunk)))
-        ids = existing | self._ids([v["no_registrasi"] for v in new_rows])
-        key_rows = [
+        key_rows = sorted(
             (key, ids[r.no_registrasi])
             for r, n in zip(records, names, strict=True)
             for key in record_keys(n, upt_tokens(r.upt), r.tanggal_lahir)
-        ]
+        )
         self._bulk_insert(KEY_TABLE, ("key", "record_id"), key_rows)
         self._add_vocabulary({t for n in names for t in vocabulary(n)})
         report.inserted += len(new_rows)
         report.updated += len(old_rows)
-
-    def _ids(self, numbers: list[str]) -> dict[str, int]:
-        ids: dict[str, int] = {}
-        for chunk in _chunks(numbers):
-            query = select(RECORD_TABLE.c.no_registrasi, RECORD_TABLE.c.id).where(
-                RECORD_TABLE.c.no_registrasi.in_(chunk)
-            )
-            ids.update({row.no_registrasi: row.id for row in self._conn.execute(query)})
-        return ids
 
     def _add_vocabulary(self, tokens: set[str]) -> None:
         known = self._known_tokens()

@@ -5,9 +5,12 @@ Per record (from the primary phonetic key of each token of at least two letters)
   `p:<a> <b>`          every pair of tokens of names of three tokens or more (dropped tokens);
   `t:<token>`          every single token (read with a limit, as a fallback);
   `u:<token>|<place>`  every token with each distinctive word of the UPT (`u:budi|serang`);
-  `d:<token>|<date>`   every token with the date of birth.
-A search counts key hits per record (`n:` weighs most, then `p:`, then `u:`/`d:`), so among many
-homonyms those that agree with the query's UPT or date of birth come first without a join.
+  `d:<token>|<date>`   every token with the date of birth;
+  `b:<date>`           the date of birth alone (a dozen records per date on a national table, so
+                       a query with a date finds its person even when every name token is mistyped).
+A search counts weighted key hits per record (a token with a second signal weighs more than the
+token alone), so among many homonyms those that agree with the query's UPT or date of birth come
+first without a join.
 Typos are absorbed on the vocabulary side: every distinct token key is stored with its
 single-character deletions (SymSpell), so a query token finds the vocabulary tokens within one
 edit, and the record keys are then looked up for those corrected tokens.
@@ -28,7 +31,8 @@ MIN_DELETE_LENGTH = 4
 MAX_GROUP = 12
 MAX_LOOKUP_KEYS = 600
 MAX_QUERY_TOKENS = 5
-MAX_SIGNAL_GROUP = 4  # a token and its closest corrections get `u:`/`d:` keys
+MAX_SIGNAL_GROUP = MAX_GROUP  # a token and its corrections get `u:`/`d:` keys
+TYPED_BONUS = 3  # a key of the tokens as typed beats the same key of a correction
 
 
 def _primary(keys: Keys) -> list[str]:
@@ -48,9 +52,13 @@ def upt_places(upt: frozenset[str]) -> list[str]:
     return sorted(t for t in upt if t not in UPT_GENERIC)
 
 
+def born_key(born: date) -> str:
+    return f"b:{born.isoformat()}"
+
+
 def signal_keys(tokens: Iterable[str], upt: frozenset[str], born: date | None) -> set[str]:
     """`u:<token>|<place>` and `d:<token>|<date>`: a token together with a second signal."""
-    keys: set[str] = set()
+    keys: set[str] = set() if born is None else {born_key(born)}
     places = upt_places(upt)
     for token in tokens:
         keys.update(f"u:{token}|{place}" for place in places)
@@ -134,7 +142,7 @@ def _combos(groups: Sequence[list[str]]) -> Iterator[tuple[str, ...]]:
 
 
 def lookup_keys(
-    forms: Sequence[tuple[list[list[str]], list[list[str]]]],
+    forms: Groups,
     upt: frozenset[str] = frozenset(),
     born: date | None = None,
 ) -> list[str]:
@@ -154,6 +162,35 @@ def lookup_keys(
                     if size == 2:
                         keys[_set_key("p:", combo)] = None
     return list(keys)[:MAX_LOOKUP_KEYS]
+
+
+Groups = Sequence[tuple[list[list[str]], list[list[str]]]]
+
+
+def key_weight(key: str) -> int:
+    """A whole-name key 10 per token it covers, a pair key a little less than a two-token name,
+    a token agreeing with the UPT or the date of birth more than the token alone, the date of
+    birth alone more than one token."""
+    prefix = key[:2]
+    if prefix == "n:":
+        return 10 * (key.count(" ") + 1)
+    if prefix == "p:":
+        return 16
+    if prefix == "b:":
+        return 15
+    return 12
+
+
+def weighted_keys(
+    forms: Groups, upt: frozenset[str] = frozenset(), born: date | None = None
+) -> dict[str, int]:
+    """`lookup_keys` with their weights; keys of the tokens as typed get `TYPED_BONUS` more."""
+    typed_forms = [([g[:1] for g in own], [g[:1] for g in father]) for own, father in forms]
+    typed = set(lookup_keys(typed_forms, upt, born))
+    return {
+        key: key_weight(key) + (TYPED_BONUS if key in typed else 0)
+        for key in lookup_keys(forms, upt, born)
+    }
 
 
 def form_tokens(form: NameForm) -> list[str]:

@@ -310,11 +310,11 @@ class Entry:
     names: PersonNames
 
 
-def rank(
+def rank_scored(
     prepared: PreparedQuery, entries: Iterable[Entry], *, limit: int | None = None
-) -> list[SdpCandidate]:
-    """Score entries and return the best `limit` (default the query's), best first (ties: name
-    score, then registration number)."""
+) -> list[tuple[SdpCandidate, float]]:
+    """Score entries; the best `limit` (default the query's) with their name scores, best first
+    (ties: name score, then registration number)."""
     scored: list[tuple[float, float, str, SdpCandidate]] = []
     for entry in entries:
         result = score_person(prepared, entry.names, upt=entry.upt, born=entry.born)
@@ -329,7 +329,14 @@ def rank(
         )
         scored.append((-result.score, -result.name_score, entry.no_registrasi, candidate))
     scored.sort(key=lambda s: (s[0], s[1], s[2]))
-    return [s[3] for s in scored[: limit or prepared.query.limit]]
+    return [(s[3], -s[1]) for s in scored[: limit or prepared.query.limit]]
+
+
+def rank(
+    prepared: PreparedQuery, entries: Iterable[Entry], *, limit: int | None = None
+) -> list[SdpCandidate]:
+    """Score entries and return the best `limit` (default the query's), best first."""
+    return [candidate for candidate, _ in rank_scored(prepared, entries, limit=limit)]
 
 
 def entry_of(record: SdpRecord) -> Entry:

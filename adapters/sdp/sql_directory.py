@@ -1,14 +1,16 @@
 """`SqlSdpDirectory`: the replica table in the case database, searched through blocking keys.
 
-A search is a few indexed queries: correct the query tokens against the vocabulary; look up the
-`n:`/`p:` keys of the tokens and their corrections and the `u:`/`d:` keys of the second signals,
-weighted, best `CANDIDATE_CAP` records first; fetch and score them. Only when no candidate is
-convincing, read the single-token `t:` keys too (skipping tokens too common to be useful).
+A search is two indexed queries: correct the query tokens against the vocabulary; then, in one
+statement, look up the `n:`/`p:` keys of the tokens and their corrections and the `u:`/`d:`/`b:`
+keys of the second signals, weighted, and fetch the best `CANDIDATE_CAP` records; score them.
+Only when no candidate's name comes close to the query's, read the single-token `t:` keys too
+(skipping tokens too common to be useful).
 Plain B-tree indexes, the same on SQLite and PostgreSQL (no pg_trgm needed).
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from typing import Any
 
@@ -17,25 +19,26 @@ from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
     Connection,
+    Date,
     Engine,
+    Executable,
     Select,
     any_,
     bindparam,
-    case,
     func,
     select,
+    text,
     union_all,
 )
 
 from adapters.sdp.directory import SdpCandidate, SdpQuery, SdpRecord
 from adapters.sdp.errors import RegistrationNumberError
-from adapters.sdp.keys import correction_groups, form_tokens, lookup_keys, query_variants
+from adapters.sdp.keys import Groups, correction_groups, form_tokens, query_variants, weighted_keys
 from adapters.sdp.matching import (
     Entry,
-    PersonNames,
     PreparedQuery,
     exact_registration_candidate,
-    rank,
+    rank_scored,
 )
 from adapters.sdp.registration import normalise_registration_no
 from adapters.sdp.rows import (
@@ -46,11 +49,9 @@ from adapters.sdp.rows import (
     record_from_row,
 )
 
-CANDIDATE_CAP = 60
+CANDIDATE_CAP = 40
 TOKEN_POSTING_LIMIT = 200
-PHASE_TWO_BELOW = 90.0  # widen to single-token keys unless a candidate scores this high
-PHASE_TWO_GOOD = 80.0  # ... or at least `limit` candidates score this
-NAMES_CACHE_SIZE = 50_000
+WIDEN_BELOW_NAME_SCORE = 90.0  # read single-token keys unless a candidate's name scores this
 
 
 def _in(column: ColumnElement[Any], name: str, *, postgresql: bool) -> ColumnElement[bool]:
@@ -61,34 +62,56 @@ def _in(column: ColumnElement[Any], name: str, *, postgresql: bool) -> ColumnEle
     return column.in_(bindparam(name, expanding=True))
 
 
-# Key weights: a whole-name key per token it covers, a pair key a little less than a two-token
-# name, a token agreeing with the UPT or the date of birth half a token.
-_prefix = func.substr(KEY_TABLE.c.key, 1, 2)
-_tokens = func.length(KEY_TABLE.c.key) - func.length(func.replace(KEY_TABLE.c.key, " ", "")) + 1
-_weight = case((_prefix == "n:", 10 * _tokens), (_prefix == "p:", 16), else_=5)
+# The best records by the summed weight of the keys they hold. The keys and weights travel as
+# one parameter (an array pair on PostgreSQL, a JSON object on SQLite): no per-row arithmetic.
+_KEY_ENTRIES = {
+    "postgresql": """
+        SELECT r.id, r.no_registrasi, r.nama, r.upt, r.tanggal_lahir, r.name_index
+        FROM sdp_record r JOIN (
+            SELECT k.record_id FROM unnest(CAST(:keys AS text[]), CAST(:weights AS int[]))
+                AS q(key, weight)
+            JOIN sdp_name_key k ON k.key = q.key
+            GROUP BY k.record_id ORDER BY sum(q.weight) DESC, k.record_id LIMIT :cap
+        ) best ON r.id = best.record_id""",
+    "sqlite": """
+        SELECT r.id, r.no_registrasi, r.nama, r.upt, r.tanggal_lahir, r.name_index
+        FROM sdp_record r JOIN (
+            SELECT k.record_id FROM json_each(:keys) AS q
+            JOIN sdp_name_key k ON k.key = q.key
+            GROUP BY k.record_id ORDER BY sum(q.value) DESC, k.record_id LIMIT :cap
+        ) best ON r.id = best.record_id""",
+}
 
 
 class _Statements:
     """The search's statements for one dialect."""
 
-    def __init__(self, postgresql: bool) -> None:
+    def __init__(self, dialect: str) -> None:
+        postgresql = dialect == "postgresql"
+        self.postgresql = postgresql
         self.variants = select(VARIANT_TABLE.c.variant, VARIANT_TABLE.c.token).where(
             _in(VARIANT_TABLE.c.variant, "variants", postgresql=postgresql)
         )
-        self.candidates = (
-            select(KEY_TABLE.c.record_id)
-            .where(_in(KEY_TABLE.c.key, "keys", postgresql=postgresql))
-            .group_by(KEY_TABLE.c.record_id)
-            .order_by(func.sum(_weight).desc(), KEY_TABLE.c.record_id)
-            .limit(CANDIDATE_CAP)
+        self.key_entries = text(_KEY_ENTRIES["postgresql" if postgresql else "sqlite"]).columns(
+            tanggal_lahir=Date()
         )
         self.entries = select(
+            RECORD_TABLE.c.id,
             RECORD_TABLE.c.no_registrasi,
             RECORD_TABLE.c.nama,
             RECORD_TABLE.c.upt,
             RECORD_TABLE.c.tanggal_lahir,
             RECORD_TABLE.c.name_index,
         ).where(_in(RECORD_TABLE.c.id, "ids", postgresql=postgresql))
+
+    def key_params(self, weighted: dict[str, int]) -> dict[str, Any]:
+        if self.postgresql:
+            return {
+                "keys": list(weighted),
+                "weights": list(weighted.values()),
+                "cap": CANDIDATE_CAP,
+            }
+        return {"keys": json.dumps(weighted), "cap": CANDIDATE_CAP}
 
 
 def _postings_q(keys: list[str]) -> Select[Any] | CompoundSelect[Any]:
@@ -107,9 +130,10 @@ def _postings_q(keys: list[str]) -> Select[Any] | CompoundSelect[Any]:
 
 class SqlSdpDirectory:
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._sql = _Statements(postgresql=engine.dialect.name == "postgresql")
-        self._names: dict[str, PersonNames] = {}
+        # Reads only: autocommit skips BEGIN/ROLLBACK round trips (and SQLite's BEGIN IMMEDIATE,
+        # which would take the write lock for a search).
+        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._sql = _Statements(engine.dialect.name)
 
     def get(self, registration_no: str) -> SdpRecord | None:
         try:
@@ -135,20 +159,23 @@ class SqlSdpDirectory:
             groups = self._groups(conn, prepared)
             if not groups:
                 return []
-            seen = self._key_candidates(conn, groups, prepared)
-            ranked = rank(prepared, self._entries(conn, seen), limit=CANDIDATE_CAP)
-            good = sum(1 for c in ranked if c.score >= PHASE_TWO_GOOD)
-            best = ranked[0].score if ranked else 0.0
-            if best < PHASE_TWO_BELOW and good < query.limit:
+            keys = weighted_keys(groups, prepared.upt, prepared.query.born)
+            if not keys:
+                return []
+            seen, entries = self._read_entries(
+                conn, self._sql.key_entries, self._sql.key_params(keys)
+            )
+            ranked = rank_scored(prepared, entries, limit=CANDIDATE_CAP)
+            best_name = max((name_score for _, name_score in ranked), default=0.0)
+            if best_name < WIDEN_BELOW_NAME_SCORE:
                 more = self._token_candidates(conn, groups) - seen
                 if more:
-                    ranked += rank(prepared, self._entries(conn, more), limit=CANDIDATE_CAP)
-        ranked.sort(key=lambda c: (-c.score, c.no_registrasi))
-        return ranked[: query.limit]
+                    _, entries = self._read_entries(conn, self._sql.entries, {"ids": sorted(more)})
+                    ranked += rank_scored(prepared, entries, limit=CANDIDATE_CAP)
+        ranked.sort(key=lambda scored: (-scored[0].score, -scored[1], scored[0].no_registrasi))
+        return [candidate for candidate, _ in ranked[: query.limit]]
 
-    def _groups(
-        self, conn: Connection, prepared: PreparedQuery
-    ) -> list[tuple[list[list[str]], list[list[str]]]]:
+    def _groups(self, conn: Connection, prepared: PreparedQuery) -> Groups:
         """Each query form's (own, father) token groups: typed token first, then corrections."""
         own_forms = [form_tokens(f) for f in prepared.forms]
         father = [k[0] for k in prepared.father if len(k[0]) >= 2]
@@ -167,20 +194,7 @@ class SqlSdpDirectory:
             if tokens
         ]
 
-    def _key_candidates(
-        self,
-        conn: Connection,
-        groups: list[tuple[list[list[str]], list[list[str]]]],
-        prepared: PreparedQuery,
-    ) -> set[int]:
-        keys = lookup_keys(groups, prepared.upt, prepared.query.born)
-        if not keys:
-            return set()
-        return set(conn.execute(self._sql.candidates, {"keys": keys}).scalars())
-
-    def _token_candidates(
-        self, conn: Connection, groups: list[tuple[list[list[str]], list[list[str]]]]
-    ) -> set[int]:
+    def _token_candidates(self, conn: Connection, groups: Groups) -> set[int]:
         """Records holding a query token (or a close correction) anywhere in a name, skipping
         tokens too common to be worth reading."""
         keys = sorted({"t:" + t for own, _ in groups for group in own for t in group[:4]})
@@ -191,19 +205,12 @@ class SqlSdpDirectory:
             postings[key].append(record_id)
         return {i for ids in postings.values() if len(ids) <= TOKEN_POSTING_LIMIT for i in ids}
 
-    def _entries(self, conn: Connection, ids: set[int]) -> list[Entry]:
-        if not ids:
-            return []
-        rows = conn.execute(self._sql.entries, {"ids": sorted(ids)}).all()
-        return [
-            Entry(row.no_registrasi, row.nama, row.upt, row.tanggal_lahir, self._parse(row[4]))
+    def _read_entries(
+        self, conn: Connection, statement: Executable, params: dict[str, Any]
+    ) -> tuple[set[int], list[Entry]]:
+        rows = conn.execute(statement, params).all()
+        entries = [
+            Entry(row.no_registrasi, row.nama, row.upt, row.tanggal_lahir, names_from_row(row[5]))
             for row in rows
         ]
-
-    def _parse(self, name_index: str) -> PersonNames:
-        names = self._names.get(name_index)
-        if names is None:
-            if len(self._names) >= NAMES_CACHE_SIZE:
-                self._names.clear()
-            names = self._names[name_index] = names_from_row(name_index)
-        return names
+        return {row.id for row in rows}, entries
