@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -49,7 +50,7 @@ from adapters.sdp.rows import (
     record_from_row,
 )
 
-CANDIDATE_CAP = 40
+CANDIDATE_CAP = 30
 TOKEN_POSTING_LIMIT = 200
 WIDEN_BELOW_NAME_SCORE = 90.0  # read single-token keys unless a candidate's name scores this
 
@@ -114,13 +115,15 @@ class _Statements:
         return {"keys": json.dumps(weighted), "cap": CANDIDATE_CAP}
 
 
-def _postings_q(keys: list[str]) -> Select[Any] | CompoundSelect[Any]:
-    """Each key's records, at most `TOKEN_POSTING_LIMIT + 1` per key, in one round trip."""
+@lru_cache(maxsize=64)
+def _postings_statement(count: int) -> Select[Any] | CompoundSelect[Any]:
+    """The records of `count` keys (parameters k0, k1, ...), at most `TOKEN_POSTING_LIMIT + 1`
+    per key, in one round trip. Built once per key count."""
     parts = []
-    for key in keys:
+    for i in range(count):
         sub = (
             select(KEY_TABLE.c.key, KEY_TABLE.c.record_id)
-            .where(KEY_TABLE.c.key == key)
+            .where(KEY_TABLE.c.key == bindparam(f"k{i}"))
             .limit(TOKEN_POSTING_LIMIT + 1)
             .subquery()
         )
@@ -201,7 +204,8 @@ class SqlSdpDirectory:
         if not keys:
             return set()
         postings: dict[str, list[int]] = defaultdict(list)
-        for key, record_id in conn.execute(_postings_q(keys)):
+        statement = _postings_statement(len(keys))
+        for key, record_id in conn.execute(statement, {f"k{i}": k for i, k in enumerate(keys)}):
             postings[key].append(record_id)
         return {i for ids in postings.values() if len(ids) <= TOKEN_POSTING_LIMIT for i in ids}
 
