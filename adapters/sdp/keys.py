@@ -33,6 +33,8 @@ MAX_LOOKUP_KEYS = 600
 MAX_QUERY_TOKENS = 5
 MAX_SIGNAL_GROUP = MAX_GROUP  # a token and its corrections get `u:`/`d:` keys
 TYPED_BONUS = 3  # a key of the tokens as typed beats the same key of a correction
+CORRECTION_DISCOUNT = 0.25  # a key with a corrected token weighs a quarter less
+SIGNAL_PREFIXES = ("u:", "d:", "b:")
 
 
 def _primary(keys: Keys) -> list[str]:
@@ -70,7 +72,7 @@ def signal_keys(tokens: Iterable[str], upt: frozenset[str], born: date | None) -
 def record_keys(
     names: PersonNames, upt: frozenset[str] = frozenset(), born: date | None = None
 ) -> set[str]:
-    keys: set[str] = set()
+    keys: set[str] = set() if born is None else {born_key(born)}
     father = _primary(names.father)
     for form in names.forms:
         own = _primary(form.keys)
@@ -131,40 +133,47 @@ def _set_key(prefix: str, tokens: Iterable[str]) -> str:
     return prefix + " ".join(sorted(set(tokens)))
 
 
-def _combos(groups: Sequence[list[str]]) -> Iterator[tuple[str, ...]]:
+def _combos(groups: Sequence[list[str]]) -> Iterator[tuple[tuple[str, ...], bool]]:
     """The tokens as typed, then each with one token replaced by one of its corrections (at
-    most one typo per key: linear, not a product, in the size of the groups)."""
+    most one typo per key: linear, not a product, in the size of the groups); with whether a
+    correction is in it."""
     typed = tuple(g[0] for g in groups)
-    yield typed
+    yield typed, False
     for i, group in enumerate(groups):
         for correction in group[1:]:
-            yield (*typed[:i], correction, *typed[i + 1 :])
+            yield (*typed[:i], correction, *typed[i + 1 :]), True
+
+
+Groups = Sequence[tuple[list[list[str]], list[list[str]]]]
 
 
 def lookup_keys(
-    forms: Groups,
-    upt: frozenset[str] = frozenset(),
-    born: date | None = None,
-) -> list[str]:
+    forms: Groups, upt: frozenset[str] = frozenset(), born: date | None = None
+) -> dict[str, float]:
     """`n:`/`p:` keys to look up, from each query form's (own groups, father groups), and the
-    `u:`/`d:` keys of the own tokens (and their corrections) with the query's second signals."""
-    keys: dict[str, None] = {}
+    `u:`/`d:`/`b:` keys of the own tokens (and their corrections) with the query's second
+    signals; each with the share of its tokens that are corrections, not as typed (0 to 1)."""
+    keys: dict[str, float] = {}
+
+    def add(key: str, share: float) -> None:
+        keys[key] = min(share, keys.get(key, 1.0))
+
     for own, _ in forms:
-        for key in sorted(signal_keys((t for g in own for t in g[:MAX_SIGNAL_GROUP]), upt, born)):
-            keys[key] = None
+        for group in own:
+            for rank, token in enumerate(group[:MAX_SIGNAL_GROUP]):
+                for key in sorted(signal_keys([token], upt, born)):
+                    add(key, 0.0 if rank == 0 or key.startswith("b:") else 1.0)
     for own, father in forms:
         groups = (own + father)[:MAX_QUERY_TOKENS]
         for size in range(len(groups), 0, -1):
             for subset in combinations(groups, size):
-                for combo in _combos(subset):
+                for combo, corrected in _combos(subset):
+                    share = 1 / size if corrected else 0.0
                     if len(set(combo)) == size:
-                        keys[_set_key("n:", combo)] = None
+                        add(_set_key("n:", combo), share)
                     if size == 2:
-                        keys[_set_key("p:", combo)] = None
-    return list(keys)[:MAX_LOOKUP_KEYS]
-
-
-Groups = Sequence[tuple[list[list[str]], list[list[str]]]]
+                        add(_set_key("p:", combo), share)
+    return dict(list(keys.items())[:MAX_LOOKUP_KEYS])
 
 
 def key_weight(key: str) -> int:
@@ -183,14 +192,20 @@ def key_weight(key: str) -> int:
 
 def weighted_keys(
     forms: Groups, upt: frozenset[str] = frozenset(), born: date | None = None
-) -> dict[str, int]:
-    """`lookup_keys` with their weights; keys of the tokens as typed get `TYPED_BONUS` more."""
-    typed_forms = [([g[:1] for g in own], [g[:1] for g in father]) for own, father in forms]
-    typed = set(lookup_keys(typed_forms, upt, born))
-    return {
-        key: key_weight(key) + (TYPED_BONUS if key in typed else 0)
-        for key in lookup_keys(forms, upt, born)
-    }
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The keys to look up with their weights (a corrected token counts `CORRECTION_DISCOUNT`
+    less, a key of the tokens as typed gets `TYPED_BONUS` more), and the subset that joins a
+    token as typed with a second signal (`u:`/`d:`/`b:`)."""
+    weighted: dict[str, float] = {}
+    signal: dict[str, float] = {}
+    for key, share in lookup_keys(forms, upt, born).items():
+        weight = key_weight(key) * (1 - CORRECTION_DISCOUNT * share)
+        if not share:
+            weight += TYPED_BONUS
+            if key[:2] in SIGNAL_PREFIXES:
+                signal[key] = weight
+        weighted[key] = weight
+    return weighted, signal
 
 
 def form_tokens(form: NameForm) -> list[str]:

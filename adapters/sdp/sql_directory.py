@@ -51,6 +51,7 @@ from adapters.sdp.rows import (
 )
 
 CANDIDATE_CAP = 30
+SIGNAL_CANDIDATE_CAP = 15
 TOKEN_POSTING_LIMIT = 200
 WIDEN_BELOW_NAME_SCORE = 90.0  # read single-token keys unless a candidate's name scores this
 
@@ -65,23 +66,33 @@ def _in(column: ColumnElement[Any], name: str, *, postgresql: bool) -> ColumnEle
 
 # The best records by the summed weight of the keys they hold. The keys and weights travel as
 # one parameter (an array pair on PostgreSQL, a JSON object on SQLite): no per-row arithmetic.
-_KEY_ENTRIES = {
-    "postgresql": """
-        SELECT r.id, r.no_registrasi, r.nama, r.upt, r.tanggal_lahir, r.name_index
-        FROM sdp_record r JOIN (
-            SELECT k.record_id FROM unnest(CAST(:keys AS text[]), CAST(:weights AS int[]))
-                AS q(key, weight)
-            JOIN sdp_name_key k ON k.key = q.key
-            GROUP BY k.record_id ORDER BY sum(q.weight) DESC, k.record_id LIMIT :cap
-        ) best ON r.id = best.record_id""",
-    "sqlite": """
-        SELECT r.id, r.no_registrasi, r.nama, r.upt, r.tanggal_lahir, r.name_index
-        FROM sdp_record r JOIN (
-            SELECT k.record_id FROM json_each(:keys) AS q
-            JOIN sdp_name_key k ON k.key = q.key
-            GROUP BY k.record_id ORDER BY sum(q.value) DESC, k.record_id LIMIT :cap
-        ) best ON r.id = best.record_id""",
-}
+_PG_BEST = """
+    SELECT record_id FROM (
+        SELECT k.record_id FROM unnest(CAST(:{k} AS text[]), CAST(:{w} AS float8[]))
+            AS q(key, weight)
+        JOIN sdp_name_key k ON k.key = q.key
+        GROUP BY k.record_id ORDER BY sum(q.weight) DESC, k.record_id LIMIT :{cap}
+    ) {alias}"""
+_SQLITE_BEST = """
+    SELECT record_id FROM (
+        SELECT k.record_id FROM json_each(:{k}) AS q
+        JOIN sdp_name_key k ON k.key = q.key
+        GROUP BY k.record_id ORDER BY sum(q.value) DESC, k.record_id LIMIT :{cap}
+    ) {alias}"""
+_ENTRIES_OF = """
+    SELECT r.id, r.no_registrasi, r.nama, r.upt, r.tanggal_lahir, r.name_index
+    FROM sdp_record r JOIN ({best}) best ON r.id = best.record_id"""
+
+
+def _key_entries_sql(best: str) -> str:
+    """The records with the most weight over all keys, plus (so a typo elsewhere cannot crowd
+    them out) those with the most weight over the keys of a typed token and a second signal."""
+    union = (
+        best.format(k="keys", w="weights", cap="cap", alias="by_name")
+        + "\n    UNION\n"
+        + best.format(k="signal_keys", w="signal_weights", cap="signal_cap", alias="by_signal")
+    )
+    return _ENTRIES_OF.format(best=union)
 
 
 class _Statements:
@@ -93,7 +104,7 @@ class _Statements:
         self.variants = select(VARIANT_TABLE.c.variant, VARIANT_TABLE.c.token).where(
             _in(VARIANT_TABLE.c.variant, "variants", postgresql=postgresql)
         )
-        self.key_entries = text(_KEY_ENTRIES["postgresql" if postgresql else "sqlite"]).columns(
+        self.key_entries = text(_key_entries_sql(_PG_BEST if postgresql else _SQLITE_BEST)).columns(
             tanggal_lahir=Date()
         )
         self.entries = select(
@@ -105,14 +116,16 @@ class _Statements:
             RECORD_TABLE.c.name_index,
         ).where(_in(RECORD_TABLE.c.id, "ids", postgresql=postgresql))
 
-    def key_params(self, weighted: dict[str, int]) -> dict[str, Any]:
+    def key_params(self, weighted: dict[str, float], signal: dict[str, float]) -> dict[str, Any]:
+        caps = {"cap": CANDIDATE_CAP, "signal_cap": SIGNAL_CANDIDATE_CAP}
         if self.postgresql:
-            return {
+            return caps | {
                 "keys": list(weighted),
                 "weights": list(weighted.values()),
-                "cap": CANDIDATE_CAP,
+                "signal_keys": list(signal),
+                "signal_weights": list(signal.values()),
             }
-        return {"keys": json.dumps(weighted), "cap": CANDIDATE_CAP}
+        return caps | {"keys": json.dumps(weighted), "signal_keys": json.dumps(signal)}
 
 
 @lru_cache(maxsize=64)
@@ -162,11 +175,11 @@ class SqlSdpDirectory:
             groups = self._groups(conn, prepared)
             if not groups:
                 return []
-            keys = weighted_keys(groups, prepared.upt, prepared.query.born)
+            keys, signal = weighted_keys(groups, prepared.upt, prepared.query.born)
             if not keys:
                 return []
             seen, entries = self._read_entries(
-                conn, self._sql.key_entries, self._sql.key_params(keys)
+                conn, self._sql.key_entries, self._sql.key_params(keys, signal)
             )
             ranked = rank_scored(prepared, entries, limit=CANDIDATE_CAP)
             best_name = max((name_score for _, name_score in ranked), default=0.0)

@@ -3,14 +3,17 @@ must not lose what the full-scan matcher finds."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import Engine
+from alembic import command
+from sqlalchemy import Engine, text
 
+from adapters.db.engine import make_engine
+from adapters.db.migrate import alembic_config, upgrade
 from adapters.sdp.directory import SdpQuery
 from adapters.sdp.importer import import_records
-from adapters.sdp.sql_directory import SqlSdpDirectory
+from adapters.sdp.sql_directory import TOKEN_POSTING_LIMIT, SqlSdpDirectory
 from tests.unit.test_sdp_matching import DIRECTORY_RECORDS, MATCHES, NOT_FIRST, reg
 
 
@@ -57,3 +60,70 @@ def test_get_and_registration_queries(directory: SqlSdpDirectory) -> None:
     assert directory.get("not a number") is None
     assert [c.score for c in directory.search(SdpQuery(name="B.I 12/2024"))] == [100.0]
     assert directory.search(SdpQuery(name="Xaverius Quintero")) == []
+
+
+def test_a_date_of_birth_finds_the_person_when_every_name_token_is_mistyped(
+    directory: SqlSdpDirectory,
+) -> None:
+    # "Suparmen" is within one edit of both Suparman and Suparmin; "Sntoso" misses Santoso.
+    found = directory.search(SdpQuery(name="Budi Sntosa", born=date(1985, 3, 4)))
+    assert found[0].no_registrasi == reg(1)
+    assert "tanggal lahir cocok" in found[0].reasons
+    found = directory.search(SdpQuery(name="Svparmqn", born=date(1982, 2, 2)))
+    assert found and found[0].no_registrasi == reg(12)
+
+
+def _single_name_crowd(
+    upt: str, names: list[str], start: int
+) -> list[tuple[int, dict[str, object]]]:
+    return [
+        (i + 2, {"no_registrasi": f"B.I {start + i}/2025", "nama": name, "upt": upt})
+        for i, name in enumerate(names)
+    ]
+
+
+def test_a_typed_token_with_the_upt_is_not_crowded_out_by_corrections(
+    migrated_engine: Engine,
+) -> None:
+    """'I Surdi' at Palembang: dozens of single-name records spelled one edit away (Sardi,
+    Sudi, ...) at the same UPT hold two keys each (name and name+UPT) for a corrected token;
+    the person whose typed token agrees with the UPT must still be looked at and come first."""
+    palembang = "Lapas Kelas I Palembang"
+    crowd = [
+        n for n in ("Sardi", "Sudi", "Sugdi", "Sukdi", "Sumdi", "Sundi", "Purdi") for _ in range(6)
+    ]
+    rows = _single_name_crowd(palembang, crowd, 1)
+    # Surdi is a common name elsewhere: too common for the widening step to read all of them.
+    rows += _single_name_crowd("Lapas Kelas IIA Serang", ["Surdi"] * (TOKEN_POSTING_LIMIT + 1), 500)
+    rows.append(
+        (
+            len(rows) + 2,
+            {"no_registrasi": "B.I 999/2025", "nama": "I Komang Surdi", "upt": palembang},
+        )
+    )
+    report = import_records(migrated_engine, rows, now=datetime(2026, 1, 10, tzinfo=UTC))
+    assert report.committed, report.rejections
+    found = SqlSdpDirectory(migrated_engine).search(SdpQuery(name="I Surdi", upt=palembang))
+    assert found and found[0].no_registrasi == "B.I 999/2025", [c.nama for c in found]
+
+
+def test_the_born_key_migration_fills_in_keys_for_an_existing_replica(
+    database_url: str, directory: SqlSdpDirectory
+) -> None:
+    """A replica imported before `b:` keys existed gets them from migration sdp_0002."""
+    engine = make_engine(database_url)
+    try:
+        command.downgrade(alembic_config(database_url), "sdp_0001")  # removes the b: keys
+        with engine.connect() as conn:
+            born_keys = conn.execute(text("SELECT count(*) FROM sdp_name_key WHERE key LIKE 'b:%'"))
+            assert born_keys.scalar_one() == 0
+        upgrade(database_url)
+        with engine.connect() as conn:
+            born_keys = conn.execute(text("SELECT key FROM sdp_name_key WHERE key LIKE 'b:%'"))
+            keys = sorted(born_keys.scalars())
+    finally:
+        engine.dispose()
+    born = sorted(f"b:{r.tanggal_lahir.isoformat()}" for r in DIRECTORY_RECORDS if r.tanggal_lahir)
+    assert keys == born
+    found = directory.search(SdpQuery(name="Svparmqn", born=date(1982, 2, 2)))
+    assert found and found[0].no_registrasi == reg(12)
