@@ -679,6 +679,7 @@ def run(
     latencies: list[float] = []
     hits1 = hits5 = 0
     no_signal = no_signal_hits5 = crowded = crowded_hits5 = 0
+    best_possible = 0.0  # expected hits of a ranking that understands every name perfectly
     misses: list[str] = []
     rng = random.Random(seed + 2)
     for p in targets:
@@ -693,9 +694,13 @@ def run(
         if query.upt is None and query.born is None:
             no_signal += 1
             no_signal_hits5 += hit5
-            if homonyms[name_key(p.own)] > 5:
+            namesakes = homonyms[name_key(p.own)]
+            best_possible += min(1.0, 5 / namesakes)
+            if namesakes > 5:
                 crowded += 1
                 crowded_hits5 += hit5
+        else:
+            best_possible += 1.0
         if not hit5 and len(misses) < 8:
             misses.append(applied)
     n = len(targets)
@@ -712,6 +717,10 @@ def run(
             "sure to put them in the top 5)"
         )
         resolvable = n - crowded
+        print(
+            f"[{label}]   best recall@5 any name-only ranking can expect on these queries: "
+            f"{best_possible / n:.3f} (a person among k namesakes is in the top 5 with chance 5/k)"
+        )
         print(
             f"[{label}]   recall@5 without those {crowded}: "
             f"{(hits5 - crowded_hits5) / resolvable:.3f} ({resolvable} queries)"

@@ -34,7 +34,14 @@ from sqlalchemy import (
 
 from adapters.sdp.directory import SdpCandidate, SdpQuery, SdpRecord
 from adapters.sdp.errors import RegistrationNumberError
-from adapters.sdp.keys import Groups, correction_groups, form_tokens, query_variants, weighted_keys
+from adapters.sdp.keys import (
+    CORRECTION_DISCOUNT,
+    Groups,
+    correction_groups,
+    form_tokens,
+    query_variants,
+    weighted_keys,
+)
 from adapters.sdp.matching import (
     Entry,
     PreparedQuery,
@@ -184,7 +191,7 @@ class SqlSdpDirectory:
             ranked = rank_scored(prepared, entries, limit=CANDIDATE_CAP)
             best_name = max((name_score for _, name_score in ranked), default=0.0)
             if best_name < WIDEN_BELOW_NAME_SCORE:
-                more = self._token_candidates(conn, groups) - seen
+                more = self._token_candidates(conn, groups, seen)
                 if more:
                     _, entries = self._read_entries(conn, self._sql.entries, {"ids": sorted(more)})
                     ranked += rank_scored(prepared, entries, limit=CANDIDATE_CAP)
@@ -210,17 +217,30 @@ class SqlSdpDirectory:
             if tokens
         ]
 
-    def _token_candidates(self, conn: Connection, groups: Groups) -> set[int]:
-        """Records holding a query token (or a close correction) anywhere in a name, skipping
-        tokens too common to be worth reading."""
-        keys = sorted({"t:" + t for own, _ in groups for group in own for t in group[:4]})
-        if not keys:
-            return set()
+    def _token_candidates(self, conn: Connection, groups: Groups, seen: set[int]) -> list[int]:
+        """Records not yet seen holding a query token (or a close correction) anywhere in a
+        name, skipping tokens too common to be worth reading; those holding the most query
+        tokens (a correction weighs less than a token as typed) first, `CANDIDATE_CAP` at most."""
+        weights: dict[str, float] = {}
+        for own, _ in groups:
+            for group in own:
+                for rank, token in enumerate(group[:4]):
+                    weight = 1.0 if rank == 0 else 1.0 - CORRECTION_DISCOUNT
+                    weights["t:" + token] = max(weight, weights.get("t:" + token, 0.0))
+        if not weights:
+            return []
+        keys = sorted(weights)
         postings: dict[str, list[int]] = defaultdict(list)
         statement = _postings_statement(len(keys))
         for key, record_id in conn.execute(statement, {f"k{i}": k for i, k in enumerate(keys)}):
             postings[key].append(record_id)
-        return {i for ids in postings.values() if len(ids) <= TOKEN_POSTING_LIMIT for i in ids}
+        held: dict[int, float] = defaultdict(float)
+        for key, ids in postings.items():
+            if len(ids) <= TOKEN_POSTING_LIMIT:
+                for record_id in ids:
+                    if record_id not in seen:
+                        held[record_id] += weights[key]
+        return sorted(held, key=lambda i: (-held[i], i))[:CANDIDATE_CAP]
 
     def _read_entries(
         self, conn: Connection, statement: Executable, params: dict[str, Any]
