@@ -29,7 +29,7 @@ from adapters.sdp.matching import Keys, NameForm, PersonNames
 MAX_PAIR_TOKENS = 6
 MIN_DELETE_LENGTH = 4
 MAX_GROUP = 8
-MAX_LOOKUP_KEYS = 600
+MAX_LOOKUP_KEYS = 300
 MAX_QUERY_TOKENS = 5
 MAX_SIGNAL_GROUP = MAX_GROUP  # a token and its corrections get `u:`/`d:` keys
 TYPED_BONUS = 3  # a key of the tokens as typed beats the same key of a correction
