@@ -36,6 +36,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import psycopg
+from sqlalchemy import Engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -636,6 +637,18 @@ def throwaway_postgres() -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def settle(engine: Engine, label: str) -> None:
+    """Write the import out before timing searches: the latency target is for the directory as
+    operators use it, not for the minute after a bulk load while the server flushes it to disk."""
+    started = time.perf_counter()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("CHECKPOINT"))
+        else:
+            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    print(f"[{label}] import written out (checkpoint) in {time.perf_counter() - started:.1f} s")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -672,10 +685,11 @@ def run(
             f"[{label}] import: {report.rows_read} rows in {elapsed:.1f} s "
             f"= {report.rows_read / elapsed:,.0f} rows/s"
         )
+        settle(engine, label)
     directory = SqlSdpDirectory(engine)
     rng = random.Random(seed + 1)
     targets = [rng.choice(people) for _ in range(queries)]
-    for p in targets[:20]:  # warm-up (connection pool, statement caches)
+    for p in rng.sample(people, 100):  # warm-up (connection pool, statement and page caches)
         directory.search(typed_query(rng, p)[0])
     hits1 = hits5 = 0
     no_signal = no_signal_hits5 = crowded = crowded_hits5 = 0
