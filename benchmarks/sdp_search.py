@@ -641,11 +641,12 @@ def settle(engine: Engine, label: str) -> None:
     """Write the import out before timing searches: the latency target is for the directory as
     operators use it, not for the minute after a bulk load while the server flushes it to disk."""
     started = time.perf_counter()
+    engine.dispose()  # a fresh connection: nothing of the import's left open on it
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("CHECKPOINT"))
         else:
-            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     print(f"[{label}] import written out (checkpoint) in {time.perf_counter() - started:.1f} s")
 
 

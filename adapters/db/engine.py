@@ -28,7 +28,9 @@ def make_engine(url: str) -> Engine:
         def _begin_immediate(conn):  # type: ignore[no-untyped-def]
             # Take the write lock at BEGIN: a transaction never reads state another writer is
             # about to change (the audit chain's last hash, reference counters, case rows).
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # AUTOCOMMIT connections (read-only lookups) still fire "begin": no lock for them.
+            if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(

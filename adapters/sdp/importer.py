@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from datetime import datetime
 from typing import Any
 
@@ -204,14 +205,11 @@ class _Writer:
         new_ids = conn.execute(_NEXT_RECORD_IDS, {"n": len(rows)}).scalars().all()
         columns = ["id", *rows[0]]
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY sdp_record ({', '.join(columns)}) FROM STDIN") as copy:
+        copy_sql = f"COPY sdp_record ({', '.join(columns)}) FROM STDIN"
+        with closing(cursor), cursor.copy(copy_sql) as copy:
             for record_id, row in zip(new_ids, rows, strict=True):
-                copy.write_row(
-                    [
-                        record_id,
-                        *(json.dumps(v) if isinstance(v, list) else v for v in row.values()),
-                    ]
-                )
+                values = (json.dumps(v) if isinstance(v, list) else v for v in row.values())
+                copy.write_row([record_id, *values])
         return {
             row["no_registrasi"]: record_id for record_id, row in zip(new_ids, rows, strict=True)
         }
@@ -232,16 +230,17 @@ class _Writer:
         import's transaction)."""
         if not rows:
             return
-        cursor = self._conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        if self._conn.dialect.name == "postgresql":
-            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        # The driver's executemany with tuples: SQLAlchemy's per-row parameter handling would
-        # cost more than the insert itself.
-        statement = insert(table).values({c: bindparam(c) for c in columns})
-        cursor.executemany(str(statement.compile(dialect=self._conn.dialect)), rows)
+        dbapi = self._conn.connection.dbapi_connection
+        with closing(dbapi.cursor()) as cursor:  # type: ignore[union-attr]
+            if self._conn.dialect.name == "postgresql":
+                with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                return
+            # The driver's executemany with tuples: SQLAlchemy's per-row parameter handling
+            # would cost more than the insert itself.
+            statement = insert(table).values({c: bindparam(c) for c in columns})
+            cursor.executemany(str(statement.compile(dialect=self._conn.dialect)), rows)
 
     def analyse(self) -> None:
         """Refresh planner statistics after a bulk change."""

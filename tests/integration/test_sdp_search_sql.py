@@ -3,6 +3,7 @@ must not lose what the full-scan matcher finds."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date, datetime
 
 import pytest
@@ -14,7 +15,7 @@ from adapters.db.migrate import alembic_config, upgrade
 from adapters.sdp.directory import SdpQuery
 from adapters.sdp.importer import import_records
 from adapters.sdp.sql_directory import TOKEN_POSTING_LIMIT, SqlSdpDirectory
-from tests.unit.test_sdp_matching import DIRECTORY_RECORDS, MATCHES, NOT_FIRST, reg
+from tests.unit.test_sdp_matching import DIRECTORY_RECORDS, MATCHES, NOT_FIRST, SERANG, reg
 
 
 @pytest.fixture
@@ -127,3 +128,21 @@ def test_the_born_key_migration_fills_in_keys_for_an_existing_replica(
     assert keys == born
     found = directory.search(SdpQuery(name="Svparmqn", born=date(1982, 2, 2)))
     assert found and found[0].no_registrasi == reg(12)
+
+
+def test_a_search_on_sqlite_does_not_wait_for_a_writer(sqlite_url: str) -> None:
+    """Searches are reads: while an import (or any writer) holds SQLite's write lock, operators
+    can still search. (A search that took the write lock would wait here, then fail.)"""
+    upgrade(sqlite_url)
+    engine = make_engine(sqlite_url)
+    rows = [(i + 2, r.model_dump(mode="json")) for i, r in enumerate(DIRECTORY_RECORDS)]
+    assert import_records(engine, rows, now=datetime(2026, 1, 10, tzinfo=UTC)).committed
+    writer = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        found = SqlSdpDirectory(engine).search(SdpQuery(name="Budi Santoso", upt=SERANG))
+        assert found[0].no_registrasi == reg(1)
+        writer.execute("ROLLBACK")
+    finally:
+        writer.close()
+        engine.dispose()
