@@ -2,9 +2,10 @@
 
 A search is two indexed queries: correct the query tokens against the vocabulary; then, in one
 statement, look up the `n:`/`p:` keys of the tokens and their corrections and the `u:`/`d:`/`b:`
-keys of the second signals, weighted, and fetch the best `CANDIDATE_CAP` records; score them.
+keys of the second signals, weighted, and fetch the best `CANDIDATE_CAP` records plus the best
+`SIGNAL_CANDIDATE_CAP` by the keys joining a typed token with a second signal; score them.
 Only when no candidate's name comes close to the query's, read the single-token `t:` keys too
-(skipping tokens too common to be useful).
+(skipping tokens too common to be useful), at most `CANDIDATE_CAP` more records.
 Plain B-tree indexes, the same on SQLite and PostgreSQL (no pg_trgm needed).
 """
 
