@@ -7,7 +7,6 @@ given (`postgresql+asyncpg://…`), which is what several concurrent runs need.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from adapters.process_group import stop_process_group
 
 
 class LocalPrefectError(RuntimeError):
@@ -45,14 +46,7 @@ class LocalPrefect:
         return f"http://127.0.0.1:{self.port}"
 
     def stop(self, timeout: float = 20) -> None:
-        if self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(5)
+        stop_process_group(self.process, timeout)
 
 
 def server_environment(home: Path, port: int, database_url: str | None) -> dict[str, str]:

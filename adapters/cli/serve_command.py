@@ -24,6 +24,7 @@ import httpx
 import typer
 from pydantic import ValidationError
 
+from adapters.process_group import stop_process_group
 from adapters.settings import Settings, describe_settings_error, get_settings
 
 LOOPBACK = "127.0.0.1"
@@ -81,15 +82,8 @@ class Child:
         return self.process is not None and self.process.poll() is None
 
     def stop(self, timeout: float = 20) -> None:
-        if not self.alive():
-            return
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(5)
+        if self.process is not None:
+            stop_process_group(self.process, timeout)
 
 
 @dataclass
