@@ -39,12 +39,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             yield url
 
 
-@pytest.fixture
-def migrated_engine(database_url: str) -> Iterator[Engine]:
-    upgrade(database_url)
-    engine = make_engine(database_url)
+def _migrated_engine(url: str) -> Iterator[Engine]:
+    upgrade(url)
+    engine = make_engine(url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def migrated_engine(database_url: str) -> Iterator[Engine]:
+    yield from _migrated_engine(database_url)
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
+    """A migrated engine on SQLite only (for what is about SQLite itself, e.g. its locks)."""
+    yield from _migrated_engine(sqlite_url)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
@@ -104,6 +105,18 @@ def ktp_photo(path: Path) -> Path:
     return path
 
 
+def fill_and_send(page: Any, values: dict[str, str], photo: Path) -> None:
+    """Type the text fields, tick family / PB / the declaration, attach the KTP and send, as a
+    person would in the public form (`page`: a Playwright page)."""
+    for field_id, value in values.items():
+        page.locator(f"#f-{field_id}").fill(value)
+    page.get_by_label("Keluarga", exact=True).check()
+    page.get_by_label("Pembebasan Bersyarat (PB)").check()
+    page.get_by_label("Saya menyetujui pernyataan di atas").check()
+    page.get_by_label("Foto KTP (Upload)").set_input_files(str(photo))
+    page.get_by_role("button", name="Kirim Permohonan").click()
+
+
 VALUES = {
     "nama_pemohon": "Siti Aminah",
     "alamat_pemohon": "Jl. Mawar No. 1, Serang",
@@ -137,13 +150,7 @@ def test_phone_fills_the_form_and_gets_a_case_reference(stack: Stack, tmp_path: 
         page.goto(stack.base_url + "/")
         expect(page.get_by_role("heading", level=1)).to_have_text("Pelayanan Informasi Integrasi")
 
-        for field_id, value in VALUES.items():
-            page.locator(f"#f-{field_id}").fill(value)
-        page.get_by_label("Keluarga", exact=True).check()
-        page.get_by_label("Pembebasan Bersyarat (PB)").check()
-        page.get_by_label("Saya menyetujui pernyataan di atas").check()
-        page.get_by_label("Foto KTP (Upload)").set_input_files(str(photo))
-        page.get_by_role("button", name="Kirim Permohonan").click()
+        fill_and_send(page, VALUES, photo)
 
         # A bad phone number: the error sits next to the field and nothing typed is lost.
         error = page.locator("#f-telepon_pemohon-error")

@@ -24,7 +24,7 @@ import pytest
 
 from adapters.cli.demo_command import call, operate
 from adapters.storage.local_s3 import free_ports
-from tests.e2e.test_intake_browser import CHROMIUM, CHROMIUM_ARGS, ktp_photo
+from tests.e2e.test_intake_browser import CHROMIUM, CHROMIUM_ARGS, fill_and_send, ktp_photo
 from tests.support.gateway_server import LocalGateway
 from tests.support.smtp_server import LocalSmtpServer
 
@@ -141,13 +141,7 @@ def fill_form_in_chromium(form_url: str, photo: Path, prisoner: str, email: str)
             "nama_narapidana": prisoner,
             "email_pemohon": email,
         }
-        for field_id, value in values.items():
-            page.locator(f"#f-{field_id}").fill(value)
-        page.get_by_label("Keluarga", exact=True).check()
-        page.get_by_label("Pembebasan Bersyarat (PB)").check()
-        page.get_by_label("Saya menyetujui pernyataan di atas").check()
-        page.get_by_label("Foto KTP (Upload)").set_input_files(str(photo))
-        page.get_by_role("button", name="Kirim Permohonan").click()
+        fill_and_send(page, values, photo)
         reference = page.locator("#nomor-permohonan")
         expect(reference).to_be_visible(timeout=30000)
         text = reference.inner_text()

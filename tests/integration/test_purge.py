@@ -202,14 +202,3 @@ def test_store_failure_leaves_the_case_for_the_next_run(sqlite_engine: Engine) -
         assert session.exec(select(Case).where(col(Case.purged_at).is_not(None))).all() == []
     store.available = True
     assert len(purge(sqlite_engine, store=store, now=NOW, actor="admin").purged) == 2
-
-
-@pytest.fixture
-def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
-    from adapters.db.engine import make_engine
-    from adapters.db.migrate import upgrade
-
-    upgrade(sqlite_url)
-    engine = make_engine(sqlite_url)
-    yield engine
-    engine.dispose()

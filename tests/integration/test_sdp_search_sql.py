@@ -130,19 +130,18 @@ def test_the_born_key_migration_fills_in_keys_for_an_existing_replica(
     assert found and found[0].no_registrasi == reg(12)
 
 
-def test_a_search_on_sqlite_does_not_wait_for_a_writer(sqlite_url: str) -> None:
+def test_a_search_on_sqlite_does_not_wait_for_a_writer(
+    sqlite_url: str, sqlite_engine: Engine
+) -> None:
     """Searches are reads: while an import (or any writer) holds SQLite's write lock, operators
     can still search. (A search that took the write lock would wait here, then fail.)"""
-    upgrade(sqlite_url)
-    engine = make_engine(sqlite_url)
     rows = [(i + 2, r.model_dump(mode="json")) for i, r in enumerate(DIRECTORY_RECORDS)]
-    assert import_records(engine, rows, now=datetime(2026, 1, 10, tzinfo=UTC)).committed
+    assert import_records(sqlite_engine, rows, now=datetime(2026, 1, 10, tzinfo=UTC)).committed
     writer = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
     try:
         writer.execute("BEGIN IMMEDIATE")
-        found = SqlSdpDirectory(engine).search(SdpQuery(name="Budi Santoso", upt=SERANG))
+        found = SqlSdpDirectory(sqlite_engine).search(SdpQuery(name="Budi Santoso", upt=SERANG))
         assert found[0].no_registrasi == reg(1)
         writer.execute("ROLLBACK")
     finally:
         writer.close()
-        engine.dispose()
