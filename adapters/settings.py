@@ -49,10 +49,10 @@ class Settings(BaseSettings):
     s3_secret_key: str = Field(default="", description="S3 secret key (empty with local S3).")
     s3_bucket: str = Field(default="sopflow-ktp", description="Bucket for KTP files.")
     s3_secure: bool = Field(default=False, description="Use HTTPS to reach s3_endpoint.")
-    intake_definition: str = Field(
+    intake_services: str = Field(
         default="",
-        description="Definition file the public form serves (in definitions_dir); "
-        "empty = the only one there.",
+        description="Comma-separated definition ids the public intake serves; "
+        "empty = every definition in definitions_dir.",
     )
     intake_submit_per_10min: int = Field(
         default=20, gt=0, description="Form submissions allowed per client IP per 10 minutes."

@@ -210,11 +210,17 @@ class StepBase(Spec):
 
 class PublicActionStep(StepBase):
     kind: Literal["public_action"]
+    public_text: str | None = Field(
+        default=None, description="What the public reads for this step (not the SOP's wording)."
+    )
     next: Identifier
 
 
 class FormStep(StepBase):
     kind: Literal["form"]
+    public_text: str | None = Field(
+        default=None, description="The form's opening sentence for the public."
+    )
     fields: list[FieldDefinition] = Field(min_length=1)
     next: Identifier
 

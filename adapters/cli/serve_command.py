@@ -214,10 +214,15 @@ def start_stack(
         raise
     finally:
         engine.dispose()
+    # "form"/"poster": the first service's (the demo and scripts use them); every service's too.
+    ids = [d.definition.id for d in definitions]
     urls = {
-        "form": f"{public}/",
-        "poster": f"{public}/poster",
+        "services": f"{public}/",
+        "form": f"{public}/{ids[0]}/" if ids else f"{public}/",
+        "poster": f"{public}/{ids[0]}/poster" if ids else f"{public}/",
         "status": f"{public}/status",
+        **{f"form:{i}": f"{public}/{i}/" for i in ids},
+        **{f"poster:{i}": f"{public}/{i}/poster" for i in ids},
         "prefect": ui_url,
         "prefect_api": api_url,
     }

@@ -1,4 +1,7 @@
-"""Composition root of the intake web app: the public form, status page, case file and poster.
+"""Composition root of the intake web app: one app serves every SOP of the definitions folder.
+
+`/` lists the services; each has its form, receipt, status page and QR poster under
+`/<definition id>/`; `/status` (any reference) and the case file `/berkas/...` are app-wide.
 
 `create_app` takes every collaborator as an argument (tests inject fakes); `build_app_from_settings`
 wires the real ones (MinIO/S3 store, Prefect starter) for `sopflow serve`.
@@ -6,9 +9,8 @@ wires the real ones (MinIO/S3 store, Prefect starter) for `sopflow serve`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
@@ -22,9 +24,15 @@ from starlette.types import Scope
 
 from adapters.case_links import CaseLinkSigner, instance_secret
 from adapters.db.engine import make_engine
-from adapters.intake import routes_casefile, routes_form, routes_poster, routes_status
-from adapters.intake.context import IntakeContext, IntakeLimits
-from adapters.intake.form_fields import FormDefinitionError, human_size, public_form
+from adapters.intake import (
+    routes_casefile,
+    routes_form,
+    routes_poster,
+    routes_services,
+    routes_status,
+)
+from adapters.intake.context import IntakeContext, IntakeLimits, IntakeSite
+from adapters.intake.form_fields import FormDefinitionError, human_size, join_id, public_form
 from adapters.intake.openapi_forms import install_openapi
 from adapters.intake.pages import STATIC_DIR, Pages
 from adapters.intake.request_limits import BodyCapMiddleware
@@ -32,8 +40,12 @@ from adapters.intake.security import CsrfTokens, SecurityHeadersMiddleware
 from adapters.orchestrator import CaseStarter, PrefectCaseStarter
 from adapters.settings import Settings
 from adapters.storage.protocol import ObjectStore
-from process_definitions.loader import LoadedDefinition, load_definition
+from process_definitions.discovery import definition_files
+from process_definitions.loader import LoadedDefinition, did_you_mean, load_definition
 
+SITE_TITLE = "Layanan Permohonan Daring"
+# First path segments the intake uses itself: no definition may be served under them.
+RESERVED_PATHS = frozenset({"static", "status", "berkas", "openapi.json"})
 _TZ_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 _HTTP_TITLES = {
     400: "Permintaan tidak dapat diproses",
@@ -50,7 +62,7 @@ def utc_now() -> datetime:
 
 def create_app(
     *,
-    loaded: LoadedDefinition,
+    definitions: Sequence[LoadedDefinition],
     engine: Engine,
     store: ObjectStore,
     starter: CaseStarter,
@@ -61,59 +73,106 @@ def create_app(
     limits: IntakeLimits | None = None,
     timezone: str = "Asia/Jakarta",
 ) -> FastAPI:
-    """The intake app for one definition (its single form step). FormDefinitionError if the
-    definition has no form step, several, or a file field the upload checks cannot verify."""
-    form = public_form(loaded.definition)
+    """The intake app for every given definition: `/` lists them, each has its form, status
+    page and poster under `/<definition id>/`. FormDefinitionError if one has no form step,
+    several, a file field the upload checks cannot verify, or an id or prefix already taken."""
     limits = limits or IntakeLimits()
-    definition = loaded.definition
-    pages = Pages(
-        site_title=definition.title,
-        office=definition.sop.office,
-        tz=ZoneInfo(timezone),
-        tz_label=_TZ_LABELS.get(timezone, timezone),
-    )
-    context = IntakeContext(
-        loaded=loaded,
-        form=form,
+    tz, tz_label = ZoneInfo(timezone), _TZ_LABELS.get(timezone, timezone)
+    _check_served(definitions)
+    forms = {loaded.definition.id: (loaded, public_form(loaded.definition)) for loaded in definitions}
+    offices = list(dict.fromkeys(loaded.definition.sop.office for loaded in definitions))
+    site = IntakeSite(
         engine=engine,
         store=store,
         starter=starter,
         signer=signer,
         clock=clock,
-        pages=pages,
+        pages=Pages(site_title=SITE_TITLE, office=join_id(offices), tz=tz, tz_label=tz_label),
         csrf=CsrfTokens(secret_key, max_age=limits.form_max_age),
         receipts=URLSafeSerializer(secret_key, salt="sopflow.intake.receipt"),
         limits=limits,
         secure_cookies=public_base_url.startswith("https://"),
         public_base_url=public_base_url,
     )
+    for definition_id, (loaded, form) in forms.items():
+        definition = loaded.definition
+        pages = Pages(
+            site_title=definition.title,
+            office=definition.sop.office,
+            tz=tz,
+            tz_label=tz_label,
+            base_path=f"/{definition_id}",
+        )
+        site.services[definition_id] = IntakeContext(site, loaded, form, pages)
     app = FastAPI(
-        title=f"sopflow intake: {definition.title}",
-        version=str(definition.version),
+        title="sopflow intake",
+        version=",".join(f"{d.definition.id}@{d.definition.version}" for d in definitions),
         docs_url=None,  # Swagger UI and ReDoc load assets from CDNs; the schema stays
         redoc_url=None,
     )
-    app.state.intake = context
-    for module in (routes_form, routes_status, routes_casefile, routes_poster):
-        app.include_router(module.router)
+    app.state.intake = site
+    for module in (routes_services, routes_status, routes_casefile):
+        app.include_router(module.site_router)
+    for definition_id in site.services:
+        for module in (routes_form, routes_status, routes_poster):
+            app.include_router(module.router, prefix=f"/{definition_id}")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    install_openapi(app, form)
-    _install_error_pages(app, pages)
-
-    max_body = form.max_upload_bytes() + limits.body_overhead_bytes
-
-    def too_large(_scope: Scope) -> Response:
-        return pages.message(
-            title="Kiriman terlalu besar",
-            text=f"Kiriman melebihi batas {human_size(max_body)}. Kembali, pilih berkas yang "
-            "lebih kecil, lalu kirim lagi.",
-            status=413,
-            link=("/", "Kembali ke formulir"),
-        )
-
-    app.add_middleware(BodyCapMiddleware, max_bytes=max_body, too_large=too_large)
+    install_openapi(app, site)
+    _install_error_pages(app, site.pages)
+    max_body = max(s.form.max_upload_bytes() for s in site.services.values())
+    max_body += limits.body_overhead_bytes
+    app.add_middleware(
+        BodyCapMiddleware, max_bytes=max_body, too_large=lambda scope: _too_large(site, scope)
+    )
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: every response gets the headers
     return app
+
+
+def _check_served(definitions: Sequence[LoadedDefinition]) -> None:
+    """Every service needs its own path and its own reference prefix."""
+    if not definitions:
+        raise FormDefinitionError("no definitions to serve")
+    seen_ids: set[str] = set()
+    seen_prefixes: dict[str, str] = {}
+    for loaded in definitions:
+        definition = loaded.definition
+        if definition.id in RESERVED_PATHS:
+            raise FormDefinitionError(
+                f"definition id {definition.id!r} is a path of the intake itself; rename it"
+            )
+        if definition.id in seen_ids:
+            raise FormDefinitionError(f"definition id {definition.id!r} is served twice")
+        other = seen_prefixes.get(definition.reference_prefix)
+        if other is not None:
+            raise FormDefinitionError(
+                f"definitions {other!r} and {definition.id!r} share the reference prefix "
+                f"{definition.reference_prefix!r}; give each its own"
+            )
+        seen_ids.add(definition.id)
+        seen_prefixes[definition.reference_prefix] = definition.id
+
+
+def _too_large(site: IntakeSite, scope: Scope) -> Response:
+    """413 naming the file limit the service's form shows (not the body cap behind it)."""
+    first = str(scope.get("path", "")).lstrip("/").split("/", 1)[0]
+    service = site.services.get(first)
+    if service is None:
+        return site.pages.message(
+            title="Kiriman terlalu besar", text="Kiriman terlalu besar.", status=413
+        )
+    files = service.form.file_fields
+    if len(files) == 1:
+        limit = f"batas {human_size(files[0].max_size)}"
+    elif files:
+        limit = "batas " + join_id([f"{f.label} {human_size(f.max_size)}" for f in files])
+    else:
+        limit = "batas yang diizinkan"
+    return service.pages.message(
+        title="Kiriman terlalu besar",
+        text=f"Kiriman melebihi {limit}. Kembali, pilih berkas yang lebih kecil, lalu kirim lagi.",
+        status=413,
+        link=(f"{service.base_path}/", "Kembali ke formulir"),
+    )
 
 
 def _install_error_pages(app: FastAPI, pages: Pages) -> None:
@@ -126,7 +185,7 @@ def _install_error_pages(app: FastAPI, pages: Pages) -> None:
             title=title,
             text="Periksa alamat atau isian Anda, lalu coba lagi.",
             status=exc.status_code,
-            link=("/", "Ke formulir permohonan"),
+            link=("/", "Ke daftar layanan"),
             headers=exc.headers,
         )
 
@@ -136,23 +195,28 @@ def _install_error_pages(app: FastAPI, pages: Pages) -> None:
             title=_HTTP_TITLES[422],
             text="Permintaan tidak lengkap atau tidak sah.",
             status=422,
-            link=("/", "Ke formulir permohonan"),
+            link=("/", "Ke daftar layanan"),
         )
 
 
-def definition_path(settings: Settings) -> Path:
-    """The definition the form serves: `intake_definition` in definitions_dir, else the only
-    `*.yaml` there."""
-    if settings.intake_definition:
-        path = Path(settings.intake_definition)
-        return path if path.is_absolute() else settings.definitions_dir / path
-    found = sorted(settings.definitions_dir.glob("*.yaml"))
-    if len(found) != 1:
+def served_definitions(settings: Settings) -> list[LoadedDefinition]:
+    """Every definition in definitions_dir (`*/process.yaml`), or those `intake_services`
+    names. FormDefinitionError for an unknown name or an empty folder; DefinitionErrors for a
+    definition that does not validate."""
+    loaded = [load_definition(path) for path in definition_files(settings.definitions_dir)]
+    if not loaded:
         raise FormDefinitionError(
-            f"{len(found)} definitions in {settings.definitions_dir}; "
-            "set SOPFLOW_INTAKE_DEFINITION to the one the public form serves"
+            f"no definitions in {settings.definitions_dir} (expected <folder>/process.yaml)"
         )
-    return found[0]
+    wanted = [name.strip() for name in settings.intake_services.split(",") if name.strip()]
+    if not wanted:
+        return loaded
+    by_id = {item.definition.id: item for item in loaded}
+    for name in wanted:
+        if name not in by_id:
+            hint = did_you_mean(name, by_id) or f"definitions: {', '.join(by_id)}"
+            raise FormDefinitionError(f"SOPFLOW_INTAKE_SERVICES names {name!r}: not found ({hint})")
+    return [by_id[name] for name in dict.fromkeys(wanted)]
 
 
 def build_app_from_settings(
@@ -187,7 +251,7 @@ def build_app_from_settings(
         status_per_window=settings.intake_status_per_10min,
     )
     return create_app(
-        loaded=load_definition(definition_path(settings)),
+        definitions=served_definitions(settings),
         engine=engine or make_engine(settings.database_url),
         store=store,
         starter=starter or PrefectCaseStarter(),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from adapters.db.case_tables import Case
@@ -14,6 +15,7 @@ from adapters.storage.protocol import ObjectStore
 from process_definitions import model as m
 
 log = logging.getLogger("sopflow.intake")
+TimeFormat = Callable[[datetime | str | None], str]
 FILE_UNAVAILABLE = "Berkas tidak dapat diambil saat ini; muat ulang halaman beberapa saat lagi."
 
 
@@ -55,8 +57,14 @@ def flag_text(flag: str, definition: m.ProcessDefinition) -> str:
 
 
 def case_file_view(
-    case: Case, definition: m.ProcessDefinition, store: ObjectStore, *, link_ttl: timedelta
+    case: Case,
+    definition: m.ProcessDefinition,
+    store: ObjectStore,
+    *,
+    link_ttl: timedelta,
+    format_time: TimeFormat,
 ) -> CaseFileView:
+    """The case as an operator reads it; every time through `format_time` (office time, WIB)."""
     title, detail = status_text(case, definition)
     view = CaseFileView(
         reference=case.reference,
@@ -66,15 +74,24 @@ def case_file_view(
         submitted_at=case.submitted_at,
     )
     for f in definition.form_fields():
-        view.rows.append(_row(case, f, case.form_data.get(f.id), store, link_ttl))
+        view.rows.append(_row(case, f, case.form_data.get(f.id), store, link_ttl, format_time))
     view.candidates = _candidates(case.variables.get("candidates"))
     view.warnings = [flag_text(flag, definition) for flag in case.flags]
     return view
 
 
-def _row(case: Case, f: m.FieldDefinition, value: Any, store: ObjectStore, ttl: timedelta) -> Row:
+def _row(
+    case: Case,
+    f: m.FieldDefinition,
+    value: Any,
+    store: ObjectStore,
+    ttl: timedelta,
+    format_time: TimeFormat,
+) -> Row:
     if value in (None, "", []):
         return Row(f.label, "-")
+    if isinstance(f, m.TimestampField):
+        return Row(f.label, format_time(value))
     if isinstance(f, m.FileField) and isinstance(value, dict):
         return _file_row(case, f, value, store, ttl)
     if isinstance(f, m.ChoiceField):
@@ -82,7 +99,9 @@ def _row(case: Case, f: m.FieldDefinition, value: Any, store: ObjectStore, ttl: 
         chosen = value if isinstance(value, list) else [value]
         return Row(f.label, ", ".join(labels.get(str(v), str(v)) for v in chosen))
     if isinstance(f, m.DeclarationField) and isinstance(value, dict):
-        text = f"Disetujui (versi {value.get('statement_version', '?')})"
+        when = value.get("accepted_at")
+        at = f" {format_time(when)}" if isinstance(when, str) else ""
+        text = f"Disetujui{at} (versi {value.get('statement_version', '?')})"
         return Row(f.label, text)
     return Row(f.label, str(value))
 

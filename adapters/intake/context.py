@@ -1,4 +1,10 @@
-"""What every intake route needs, wired once by `create_app` and read through a dependency."""
+"""What the intake routes need, wired once by `create_app` and read through dependencies.
+
+One `IntakeSite` per app holds what every service shares (database, store, secrets, rate
+limits); one `IntakeContext` per SOP served holds its definition, its form and its pages and
+reaches the shared parts through the site. A SOP's routes live under `/<definition id>/`;
+`Ctx` finds the SOP from the path the request matched, `Site` is the app-wide part.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import Engine
 
@@ -37,20 +43,21 @@ class IntakeLimits:
 
 
 @dataclass
-class IntakeContext:
-    loaded: LoadedDefinition
-    form: PublicForm
+class IntakeSite:
+    """The app-wide part: one database, store and set of rate limits for every service."""
+
     engine: Engine
     store: ObjectStore
     starter: CaseStarter
     signer: CaseLinkSigner
     clock: Callable[[], datetime]
-    pages: Pages
+    pages: Pages  # pages that belong to no one service (list, status, errors)
     csrf: CsrfTokens
     receipts: URLSafeSerializer
     limits: IntakeLimits
     secure_cookies: bool
     public_base_url: str
+    services: dict[str, IntakeContext] = field(default_factory=dict)  # by definition id
     submit_limiter: SlidingWindowLimiter = field(init=False)
     status_limiter: SlidingWindowLimiter = field(init=False)
     casefile_limiter: SlidingWindowLimiter = field(init=False)
@@ -63,12 +70,109 @@ class IntakeContext:
         self.status_limiter = limiter(self.limits.status_per_window)
         self.casefile_limiter = limiter(self.limits.casefile_per_window)
 
+    def service_for_reference(self, reference: str) -> IntakeContext | None:
+        """The service whose reference prefix starts `reference` (`PLY-2026-...` -> PLY)."""
+        prefix = reference.split("-", 1)[0].upper()
+        for service in self.services.values():
+            if service.loaded.definition.reference_prefix == prefix:
+                return service
+        return None
+
+
+@dataclass
+class IntakeContext:
+    """One SOP served by the app: its definition, form and pages, under `base_path`."""
+
+    site: IntakeSite
+    loaded: LoadedDefinition
+    form: PublicForm
+    pages: Pages
+
+    @property
+    def definition_id(self) -> str:
+        return self.loaded.definition.id
+
+    @property
+    def base_path(self) -> str:
+        """`/layanan-informasi-integrasi`: every URL of this service starts with it."""
+        return f"/{self.definition_id}"
+
+    @property
+    def form_url(self) -> str:
+        """The form's public address (the QR code points here)."""
+        return f"{self.public_base_url.rstrip('/')}{self.base_path}/"
+
+    # The shared parts, read through the site (routes write `ctx.engine`, `ctx.clock`, ...).
+    @property
+    def engine(self) -> Engine:
+        return self.site.engine
+
+    @property
+    def store(self) -> ObjectStore:
+        return self.site.store
+
+    @property
+    def starter(self) -> CaseStarter:
+        return self.site.starter
+
+    @property
+    def signer(self) -> CaseLinkSigner:
+        return self.site.signer
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self.site.clock
+
+    @property
+    def csrf(self) -> CsrfTokens:
+        return self.site.csrf
+
+    @property
+    def receipts(self) -> URLSafeSerializer:
+        return self.site.receipts
+
+    @property
+    def limits(self) -> IntakeLimits:
+        return self.site.limits
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.site.secure_cookies
+
+    @property
+    def public_base_url(self) -> str:
+        return self.site.public_base_url
+
+    @property
+    def submit_limiter(self) -> SlidingWindowLimiter:
+        return self.site.submit_limiter
+
+    @property
+    def status_limiter(self) -> SlidingWindowLimiter:
+        return self.site.status_limiter
+
+    @property
+    def casefile_limiter(self) -> SlidingWindowLimiter:
+        return self.site.casefile_limiter
+
+
+def get_site(request: Request) -> IntakeSite:
+    site: IntakeSite = request.app.state.intake
+    return site
+
 
 def get_context(request: Request) -> IntakeContext:
-    context: IntakeContext = request.app.state.intake
-    return context
+    """The SOP of the route that matched: the first segment of its path (`/<id>/...`)."""
+    route = request.scope.get("route")
+    path = str(getattr(route, "path", request.url.path))
+    definition_id = path.lstrip("/").split("/", 1)[0]
+    service = get_site(request).services.get(definition_id)
+    if service is None:
+        raise HTTPException(status_code=404)
+    return service
 
 
+Site = Annotated[IntakeSite, Depends(get_site)]
 Ctx = Annotated[IntakeContext, Depends(get_context)]
 
 

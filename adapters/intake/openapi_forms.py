@@ -1,4 +1,4 @@
-"""OpenAPI request bodies of the form posts, generated from the definition's fields.
+"""OpenAPI request bodies of the form posts, generated from each definition's fields.
 
 The routes parse their bodies themselves (to keep values and show errors in place), so FastAPI
 cannot infer these; they document the API and give schemathesis something to fuzz.
@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from adapters.intake.context import IntakeSite
 from adapters.intake.form_fields import PublicForm
 from adapters.intake.security import CSRF_FIELD, HONEYPOT_FIELD
 from adapters.intake.status_lookup import CONTACT_FIELD, REFERENCE_FIELD
@@ -43,7 +44,7 @@ def submit_body(form: PublicForm) -> dict[str, Any]:
     return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
 
 
-def status_body(form: PublicForm) -> dict[str, Any]:
+def status_body() -> dict[str, Any]:
     schema = {
         "type": "object",
         "properties": {
@@ -55,18 +56,22 @@ def status_body(form: PublicForm) -> dict[str, Any]:
     return {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": schema}}}
 
 
-def install_openapi(app: FastAPI, form: PublicForm) -> None:
-    """Replace `app.openapi` with one that adds the generated request bodies."""
+def install_openapi(app: FastAPI, site: IntakeSite) -> None:
+    """Replace `app.openapi` with one that adds the generated request bodies of every
+    service's form (`/<id>/kirim`) and status posts."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
         schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
         paths = schema.get("paths", {})
-        if "/kirim" in paths:
-            paths["/kirim"]["post"]["requestBody"] = submit_body(form)
-        if "/status" in paths and "post" in paths["/status"]:
-            paths["/status"]["post"]["requestBody"] = status_body(form)
+        for service in site.services.values():
+            submit = paths.get(f"{service.base_path}/kirim", {})
+            if "post" in submit:
+                submit["post"]["requestBody"] = submit_body(service.form)
+        for path in ["/status", *(f"{s.base_path}/status" for s in site.services.values())]:
+            if "post" in paths.get(path, {}):
+                paths[path]["post"]["requestBody"] = status_body()
         app.openapi_schema = schema
         return schema
 

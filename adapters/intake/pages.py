@@ -18,7 +18,10 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 class Pages:
-    def __init__(self, *, site_title: str, office: str, tz: tzinfo, tz_label: str) -> None:
+    def __init__(
+        self, *, site_title: str, office: str, tz: tzinfo, tz_label: str, base_path: str = ""
+    ) -> None:
+        """Pages of one service (`base_path` = `/<definition id>`) or of the whole site ("")."""
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
             autoescape=jinja2.select_autoescape(["html"]),
@@ -28,7 +31,7 @@ class Pages:
         )
         self.tz = tz
         self.tz_label = tz_label
-        self.env.globals.update(site_title=site_title, office=office)
+        self.env.globals.update(site_title=site_title, office=office, base_path=base_path)
         self.env.filters.update(
             when=self.format_time,
             size=human_size,

@@ -17,15 +17,15 @@ from adapters.db.case_repository import get_case, loaded_definition_of
 from adapters.db.engine import session_scope
 from adapters.db.errors import CaseNotFoundError
 from adapters.intake.casefile_view import CaseFileView, case_file_view
-from adapters.intake.context import Ctx, IntakeContext, client_ip
+from adapters.intake.context import IntakeSite, Site, client_ip
 from adapters.intake.routes_form import too_many, try_again
 
 log = logging.getLogger("sopflow.intake")
-router = APIRouter()
+site_router = APIRouter()
 
 
-@router.get("/berkas/{token}", response_class=HTMLResponse, summary="Berkas permohonan (petugas)")
-async def case_file(token: str, request: Request, ctx: Ctx) -> Response:
+@site_router.get("/berkas/{token}", response_class=HTMLResponse, summary="Berkas permohonan (petugas)")
+async def case_file(token: str, request: Request, ctx: Site) -> Response:
     wait = ctx.casefile_limiter.hit(client_ip(request))
     if wait is not None:
         return too_many(ctx, wait)
@@ -49,12 +49,18 @@ async def case_file(token: str, request: Request, ctx: Ctx) -> Response:
     return ctx.pages.render("casefile.html", view=view)
 
 
-def _load_view(ctx: IntakeContext, case_id: str) -> CaseFileView:
+def _load_view(ctx: IntakeSite, case_id: str) -> CaseFileView:
     with session_scope(ctx.engine) as session:
         case = get_case(session, case_id=case_id)
         definition = loaded_definition_of(case).definition
-        return case_file_view(case, definition, ctx.store, link_ttl=ctx.limits.ktp_link_ttl)
+        return case_file_view(
+            case,
+            definition,
+            ctx.store,
+            link_ttl=ctx.limits.ktp_link_ttl,
+            format_time=ctx.pages.format_time,
+        )
 
 
-def _forbidden(ctx: IntakeContext, text: str) -> Response:
+def _forbidden(ctx: IntakeSite, text: str) -> Response:
     return ctx.pages.message(title="Akses ditolak", text=text, status=403)

@@ -1,4 +1,5 @@
-"""The public form (SOP steps 1 and 2): show it, take a submission, show the receipt."""
+"""The public form of one service (SOP steps 1 and 2) at `/<definition id>/`: show it, take a
+submission, show the receipt."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from starlette.background import BackgroundTask
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from adapters.intake.context import Ctx, IntakeContext, client_ip
+from adapters.intake.context import Ctx, IntakeContext, IntakeSite, client_ip
 from adapters.intake.form_validation import validate_form
+from adapters.intake.public_text import form_intro
 from adapters.intake.security import (
     CSRF_COOKIE,
     CSRF_FIELD,
@@ -77,7 +79,7 @@ async def _handle_submit(ctx: IntakeContext, request: Request, form: FormData) -
             title="Permohonan tidak dapat diproses",
             text="Permohonan ini tidak dapat diproses. Muat ulang formulir lalu isi kembali.",
             status=400,
-            link=("/", "Kembali ke formulir"),
+            link=(f"{ctx.base_path}/", "Kembali ke formulir"),
         )
     result = validate_form(ctx.form.fields, raw, now=now)
     uploads = await check_uploads(ctx.form.file_fields, {key: form.get(key) for key in form})
@@ -107,7 +109,7 @@ async def _handle_submit(ctx: IntakeContext, request: Request, form: FormData) -
     log.info("case %s submitted", case.reference)
     receipt = ctx.receipts.dumps({"r": case.reference, "s": now.timestamp()})
     return RedirectResponse(
-        f"/selesai?t={receipt}",
+        f"{ctx.base_path}/selesai?t={receipt}",
         status_code=303,
         background=BackgroundTask(start_case_run, ctx, case),
     )
@@ -120,6 +122,8 @@ async def confirmation(ctx: Ctx, t: str = "") -> Response:
         reference, submitted = str(payload["r"]), float(payload["s"])
     except (BadData, KeyError, TypeError, ValueError):
         return _receipt_not_found(ctx)
+    if not reference.startswith(f"{ctx.loaded.definition.reference_prefix}-"):
+        return _receipt_not_found(ctx)  # a receipt of another service
     now = ctx.clock()
     if now.timestamp() - submitted > ctx.limits.receipt_max_age.total_seconds():
         return _receipt_not_found(ctx)
@@ -162,6 +166,7 @@ def render_form(
         status=status,
         definition=definition,
         step=ctx.form.step,
+        intro=form_intro(ctx.form),
         fields=ctx.form.inputs,
         values=values,
         errors=errors,
@@ -184,7 +189,7 @@ def render_form(
     return response
 
 
-def too_many(ctx: IntakeContext, wait_seconds: int) -> Response:
+def too_many(ctx: IntakeContext | IntakeSite, wait_seconds: int) -> Response:
     minutes = max(1, -(-wait_seconds // 60))
     return ctx.pages.message(
         title="Terlalu banyak permintaan",
@@ -194,7 +199,7 @@ def too_many(ctx: IntakeContext, wait_seconds: int) -> Response:
     )
 
 
-def try_again(ctx: IntakeContext) -> Response:
+def try_again(ctx: IntakeContext | IntakeSite) -> Response:
     return ctx.pages.message(
         title="Silakan coba lagi",
         text=(
@@ -202,7 +207,7 @@ def try_again(ctx: IntakeContext) -> Response:
             "yang tersimpan. Silakan coba kirim lagi beberapa menit lagi."
         ),
         status=503,
-        link=("/", "Kembali ke formulir"),
+        link=_home(ctx),
         headers={"retry-after": "120"},
     )
 
@@ -212,8 +217,14 @@ def _receipt_not_found(ctx: IntakeContext) -> Response:
         title="Tanda terima tidak ditemukan",
         text="Tanda terima ini tidak ada atau sudah tidak berlaku. Cek status permohonan Anda.",
         status=404,
-        link=("/status", "Cek status permohonan"),
+        link=(f"{ctx.base_path}/status", "Cek status permohonan"),
     )
+
+
+def _home(ctx: IntakeContext | IntakeSite) -> tuple[str, str]:
+    if isinstance(ctx, IntakeContext):
+        return (f"{ctx.base_path}/", "Kembali ke formulir")
+    return ("/", "Ke daftar layanan")
 
 
 def _lookup_label(ctx: IntakeContext) -> str:

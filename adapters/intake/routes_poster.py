@@ -1,7 +1,8 @@
-"""The QR poster at `/poster` (A4 PDF) with the QR code at `/poster/qr.png` and `/poster/qr.svg`.
+"""A service's QR poster at `/<definition id>/poster` (A4 PDF) with the QR code at
+`.../poster/qr.png` and `.../poster/qr.svg`.
 
-The poster's words come from the definition (title, office, form, uploads, channels, time), and
-the QR code points at the form's public address.
+The poster's words come from the definition (title, office, `public_text`, uploads, channels,
+time), and the QR code points at the service's form.
 """
 
 from __future__ import annotations
@@ -14,19 +15,21 @@ from starlette.responses import Response
 from adapters.intake.context import Ctx, IntakeContext
 from adapters.intake.form_fields import checkable_kinds, human_duration, human_size
 from adapters.intake.poster import build_poster_pdf, qr_png, qr_svg
+from process_definitions import model as m
 
 router = APIRouter()
 _CACHE = "public, max-age=3600"
 
 
-def form_url(ctx: IntakeContext) -> str:
-    return ctx.public_base_url.rstrip("/") + "/"
-
-
 def poster_instructions(ctx: IntakeContext) -> list[str]:
     form = ctx.form
+    opening = next(
+        (s.public_text for s in ctx.loaded.definition.steps if isinstance(s, m.PublicActionStep)),
+        None,
+    )
     lines = [
-        "Pindai kode QR dengan ponsel, atau buka tautan di atas dari ponsel atau komputer "
+        opening
+        or "Pindai kode QR dengan ponsel, atau buka tautan di atas dari ponsel atau komputer "
         "yang terhubung internet.",
     ]
     budget = form.step.budget
@@ -68,7 +71,7 @@ async def poster_pdf(ctx: Ctx) -> Response:
     definition = ctx.loaded.definition
     footer = definition.sop.guarantees[0] if definition.sop.guarantees else ""
     pdf = _poster_pdf(
-        form_url(ctx),
+        ctx.form_url,
         definition.title,
         definition.sop.office,
         tuple(poster_instructions(ctx)),
@@ -77,7 +80,10 @@ async def poster_pdf(ctx: Ctx) -> Response:
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"content-disposition": 'inline; filename="poster.pdf"', "cache-control": _CACHE},
+        headers={
+            "content-disposition": f'inline; filename="poster-{ctx.definition_id}.pdf"',
+            "cache-control": _CACHE,
+        },
     )
 
 
@@ -89,7 +95,7 @@ async def poster_pdf(ctx: Ctx) -> Response:
 )
 async def poster_png(ctx: Ctx) -> Response:
     return Response(
-        qr_png(form_url(ctx)), media_type="image/png", headers={"cache-control": _CACHE}
+        qr_png(ctx.form_url), media_type="image/png", headers={"cache-control": _CACHE}
     )
 
 
@@ -101,5 +107,5 @@ async def poster_png(ctx: Ctx) -> Response:
 )
 async def poster_svg(ctx: Ctx) -> Response:
     return Response(
-        qr_svg(form_url(ctx)), media_type="image/svg+xml", headers={"cache-control": _CACHE}
+        qr_svg(ctx.form_url), media_type="image/svg+xml", headers={"cache-control": _CACHE}
     )

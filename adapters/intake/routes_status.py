@@ -1,4 +1,10 @@
-"""Status page: reference + registered phone -> status, rate limited, one answer for misses."""
+"""Status page: reference + registered phone (or email) -> status, rate limited, one answer for
+misses.
+
+Each service has its page at `/<definition id>/status` (asking for its own contact field); the
+app-wide `/status` takes a reference of any service: the case's pinned definition decides which
+field unlocks it.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +12,23 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
-from adapters.intake.context import Ctx, IntakeContext, client_ip
+from adapters.intake.context import Ctx, IntakeContext, IntakeSite, Site, client_ip
+from adapters.intake.pages import Pages
 from adapters.intake.routes_form import too_many, try_again
-from adapters.intake.status_lookup import CONTACT_FIELD, REFERENCE_FIELD, lookup_status
+from adapters.intake.status_lookup import (
+    CONTACT_FIELD,
+    REFERENCE_FIELD,
+    lookup_status,
+    normalise_reference,
+)
 
-router = APIRouter()
+router = APIRouter()  # one service's page, under /<definition id>
+site_router = APIRouter()  # /status, for a reference of any service
 
 NOT_FOUND = (
     "Data tidak ditemukan. Periksa kembali nomor permohonan dan {contact} yang Anda daftarkan."
 )
+ANY_CONTACT = "Nomor HP atau email"
 
 
 @router.get("/status", response_class=HTMLResponse, summary="Cek status permohonan")
@@ -24,40 +38,71 @@ async def status_form(ctx: Ctx) -> Response:
 
 @router.post("/status", response_class=HTMLResponse, summary="Lihat status permohonan")
 async def status_lookup(request: Request, ctx: Ctx) -> Response:
-    wait = ctx.status_limiter.hit(client_ip(request))
-    if wait is not None:
-        return too_many(ctx, wait)
     if ctx.form.lookup_field is None:
         return _page(ctx, reference="", contact="", message=None, status=404)
+    return await _lookup(request, ctx.site, ctx)
+
+
+@site_router.get("/status", response_class=HTMLResponse, summary="Cek status (semua layanan)")
+async def any_status_form(site: Site) -> Response:
+    return _page(site, reference="", contact="", message=None, status=200)
+
+
+@site_router.post("/status", response_class=HTMLResponse, summary="Lihat status (semua layanan)")
+async def any_status_lookup(request: Request, site: Site) -> Response:
+    return await _lookup(request, site, None)
+
+
+async def _lookup(request: Request, site: IntakeSite, ctx: IntakeContext | None) -> Response:
+    where = ctx or site
+    wait = site.status_limiter.hit(client_ip(request))
+    if wait is not None:
+        return too_many(where, wait)
     async with request.form(max_files=0, max_fields=10, max_part_size=4096) as form:
         reference = _text(form.get(REFERENCE_FIELD), 64)
         contact = _text(form.get(CONTACT_FIELD), 254)
     try:
         found = await run_in_threadpool(
-            lookup_status, ctx.engine, reference_text=reference, contact_text=contact
+            lookup_status, site.engine, reference_text=reference, contact_text=contact
         )
     except Exception:  # the database is down: say so, never a 500
-        return try_again(ctx)
+        return try_again(where)
     if found is None:
-        message = NOT_FOUND.format(contact=ctx.form.lookup_field.label)
-        return _page(ctx, reference=reference, contact=contact, message=message, status=404)
-    return ctx.pages.render("status_result.html", status_info=found)
+        label = ctx.form.lookup_field.label if ctx and ctx.form.lookup_field else ANY_CONTACT
+        message = NOT_FOUND.format(contact=label)
+        return _page(where, reference=reference, contact=contact, message=message, status=404)
+    # The answer carries the header of the case's own service when this app serves it.
+    owner = site.service_for_reference(normalise_reference(reference) or "")
+    pages: Pages = owner.pages if owner else site.pages
+    return pages.render("status_result.html", status_info=found)
 
 
 def _page(
-    ctx: IntakeContext, *, reference: str, contact: str, message: str | None, status: int
+    where: IntakeContext | IntakeSite,
+    *,
+    reference: str,
+    contact: str,
+    message: str | None,
+    status: int,
 ) -> Response:
-    lookup = ctx.form.lookup_field
-    return ctx.pages.render(
+    if isinstance(where, IntakeContext):
+        lookup = where.form.lookup_field
+        label, kind = (lookup.label, lookup.type) if lookup else ("", "")
+        prefix = where.loaded.definition.reference_prefix
+    else:
+        label, kind = ANY_CONTACT, "any"
+        prefix = next(iter(where.services.values())).loaded.definition.reference_prefix
+    return where.pages.render(
         "status.html",
         status=status,
         reference=reference,
         contact=contact,
         message=message,
-        lookup=lookup,
+        lookup_label=label,
+        lookup_type=kind,
         reference_field=REFERENCE_FIELD,
         contact_field=CONTACT_FIELD,
-        prefix=ctx.loaded.definition.reference_prefix,
+        prefix=prefix,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hmac
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -29,6 +30,10 @@ class PublicStatus:
     reference: str
     title: str
     detail: str
+    service: str  # the definition's title
+    submitted_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
 
 
 def normalise_reference(text: str) -> str | None:
@@ -80,7 +85,15 @@ def _status_if_contact_matches(case: Case, contact_text: str) -> PublicStatus | 
     if not hmac.compare_digest(given.encode(), stored.encode()):
         return None
     title, detail = status_text(case, definition)
-    return PublicStatus(reference=case.reference, title=title, detail=detail)
+    return PublicStatus(
+        reference=case.reference,
+        title=title,
+        detail=detail,
+        service=definition.title,
+        submitted_at=case.submitted_at,
+        updated_at=case.updated_at,
+        finished_at=case.finished_at,
+    )
 
 
 def status_text(case: Case, definition: m.ProcessDefinition) -> tuple[str, str]:
