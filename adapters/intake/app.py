@@ -31,7 +31,7 @@ from adapters.intake import (
     routes_services,
     routes_status,
 )
-from adapters.intake.context import IntakeContext, IntakeLimits, IntakeSite
+from adapters.intake.context import IntakeContext, IntakeLimits, IntakeSite, first_segment
 from adapters.intake.form_fields import FormDefinitionError, human_size, join_id, public_form
 from adapters.intake.openapi_forms import install_openapi
 from adapters.intake.pages import STATIC_DIR, Pages
@@ -154,8 +154,7 @@ def _check_served(definitions: Sequence[LoadedDefinition]) -> None:
 
 def _too_large(site: IntakeSite, scope: Scope) -> Response:
     """413 naming the file limit the service's form shows (not the body cap behind it)."""
-    first = str(scope.get("path", "")).lstrip("/").split("/", 1)[0]
-    service = site.services.get(first)
+    service = site.services.get(first_segment(scope))
     if service is None:
         return site.pages.message(
             title="Kiriman terlalu besar", text="Kiriman terlalu besar.", status=413

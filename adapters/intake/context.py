@@ -16,6 +16,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import Engine
+from starlette.types import Scope
 
 from adapters.case_links import CaseLinkSigner
 from adapters.intake.form_fields import PublicForm
@@ -161,12 +162,17 @@ def get_site(request: Request) -> IntakeSite:
     return site
 
 
+def first_segment(scope: Scope) -> str:
+    """`/layanan-informasi-integrasi/kirim` -> `layanan-informasi-integrasi` (below root_path)."""
+    path, root = str(scope.get("path", "")), str(scope.get("root_path", ""))
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    return path.lstrip("/").split("/", 1)[0]
+
+
 def get_context(request: Request) -> IntakeContext:
-    """The SOP of the route that matched: the first segment of its path (`/<id>/...`)."""
-    route = request.scope.get("route")
-    path = str(getattr(route, "path", request.url.path))
-    definition_id = path.lstrip("/").split("/", 1)[0]
-    service = get_site(request).services.get(definition_id)
+    """The SOP of the request: every service's routes live under `/<definition id>/`."""
+    service = get_site(request).services.get(first_segment(request.scope))
     if service is None:
         raise HTTPException(status_code=404)
     return service

@@ -77,7 +77,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         )
         starter = FakeCaseStarter()
         app = create_app(
-            loaded=load_definition(SOP),
+            definitions=[load_definition(SOP)],
             engine=engine,
             store=store,
             starter=starter,
@@ -147,7 +147,7 @@ def test_phone_fills_the_form_and_gets_a_case_reference(stack: Stack, tmp_path: 
             java_script_enabled=False,  # the form works without JavaScript
         )
         page = context.new_page()
-        page.goto(stack.base_url + "/")
+        page.goto(stack.base_url + "/layanan-informasi-integrasi/")
         expect(page.get_by_role("heading", level=1)).to_have_text("Pelayanan Informasi Integrasi")
 
         fill_and_send(page, VALUES, photo)

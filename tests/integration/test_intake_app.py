@@ -29,6 +29,7 @@ from adapters.intake.security import SECURITY_HEADERS
 from adapters.intake.upload_checks import check_ktp_upload as _check
 from adapters.storage.fake_store import InMemoryObjectStore
 from process_definitions.loader import LoadedDefinition, load_definition
+from tests.support.definition_folders import definitions_folder
 from tests.support.fake_starter import FakeCaseStarter
 from tests.unit.test_upload_checks import BAD_UPLOADS, _values
 
@@ -37,6 +38,7 @@ SOP = REPO / "process_definitions" / "layanan_informasi_integrasi.yaml"
 SECOND = REPO / "tests" / "fixtures" / "definitions" / "izin_kunjungan.yaml"
 T0 = datetime(2026, 3, 5, 2, 0, tzinfo=UTC)
 SECRET = "intake-test-secret-0123456789"
+FORM = "/layanan-informasi-integrasi"  # the integrasi service's pages
 
 pytestmark = pytest.mark.integration
 
@@ -86,7 +88,7 @@ def make_intake(
     loaded = load_definition(definition)
     engine = engine or make_engine(url)
     app = create_app(
-        loaded=loaded,
+        definitions=[loaded],
         engine=engine,
         store=store,
         starter=starter,
@@ -128,7 +130,7 @@ def valid_form(**overrides: str) -> dict[str, str]:
 
 
 def form_token(client: TestClient) -> str:
-    page = client.get("/")
+    page = client.get(f"{FORM}/")
     assert page.status_code == 200
     match = re.search(r'name="csrf-token" value="([^"]+)"', page.text)
     assert match
@@ -146,7 +148,7 @@ def submit(
     token = form_token(it.client) if token is None else token
     it.clock.advance(seconds=advance_seconds)
     files = {"foto_ktp": ("ktp.jpg", ktp if ktp is not None else ktp_jpeg(), "image/jpeg")}
-    return it.client.post("/kirim", data={"csrf-token": token, **data}, files=files)
+    return it.client.post(f"{FORM}/kirim", data={"csrf-token": token, **data}, files=files)
 
 
 def cases(engine: Engine) -> list[Case]:
@@ -172,7 +174,7 @@ def test_submit_stores_the_case_and_starts_its_run(migrated_engine: Engine) -> N
     response = submit(it, valid_form(), advance_seconds=300)
 
     assert response.status_code == 200
-    assert response.url.path == "/selesai"
+    assert response.url.path == f"{FORM}/selesai"
     reference = reference_in(response.text)
     assert re.fullmatch(r"LII-2026-\d{6}", reference)
     assert "email dan WhatsApp" in response.text
@@ -248,7 +250,7 @@ def test_ktp_that_is_not_jpg_or_pdf_is_refused(intake: Intake) -> None:
 
 def test_body_over_the_cap_gets_413_before_reading(intake: Intake) -> None:
     response = intake.client.post(
-        "/kirim",
+        f"{FORM}/kirim",
         content=b"x" * 10,
         headers={"content-length": str(50 * 1024 * 1024), "content-type": "multipart/form-data"},
     )
@@ -327,7 +329,7 @@ def test_submissions_are_rate_limited_per_client(sqlite_url: str) -> None:
 
 
 def test_receipt_link_cannot_be_forged(intake: Intake) -> None:
-    response = intake.client.get("/selesai", params={"t": "eyJyIjoiTElJLTIwMjYtOTk5OTk5In0.x"})
+    response = intake.client.get(f"{FORM}/selesai", params={"t": "eyJyIjoiTElJLTIwMjYtOTk5OTk5In0.x"})
     assert response.status_code == 404
 
 
@@ -337,12 +339,14 @@ def test_receipt_link_cannot_be_forged(intake: Intake) -> None:
 def test_a_second_definition_gets_its_own_form(sqlite_url: str) -> None:
     upgrade(sqlite_url)
     it = make_intake(sqlite_url, definition=SECOND)
-    page = it.client.get("/")
+    page = it.client.get("/izin-kunjungan/")
     assert 'name="tanggal_kunjungan"' in page.text and "foto_ktp" not in page.text
     token = re.search(r'name="csrf-token" value="([^"]+)"', page.text)
     assert token
     data = {"csrf-token": token.group(1), "nama": "Rina", "email": "rina@example.com"}
-    response = it.client.post("/kirim", data={**data, "tanggal_kunjungan": "2026-04-01"})
+    response = it.client.post(
+        "/izin-kunjungan/kirim", data={**data, "tanggal_kunjungan": "2026-04-01"}
+    )
     assert response.status_code == 200
     reference = reference_in(response.text)
     assert reference.startswith("IK-2026-")
@@ -469,7 +473,9 @@ def test_tampered_case_file_link_is_403(intake: Intake) -> None:
 # --- headers and extras --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/", "/status", "/tidak-ada", "/static/intake.css", "/poster"])
+@pytest.mark.parametrize(
+    "path", ["/", f"{FORM}/", "/status", "/tidak-ada", "/static/intake.css", f"{FORM}/poster"]
+)
 def test_security_headers_on_every_response(intake: Intake, path: str) -> None:
     response = intake.client.get(path)
     for name, value in SECURITY_HEADERS.items():
@@ -479,7 +485,7 @@ def test_security_headers_on_every_response(intake: Intake, path: str) -> None:
 
 
 def test_pages_use_no_inline_script_or_style_or_other_hosts(intake: Intake) -> None:
-    html = intake.client.get("/").text
+    html = intake.client.get(f"{FORM}/").text
     assert "<script" not in html and "style=" not in html and "<style" not in html
     assert not re.search(r'(src|href)="(https?:)?//', html)
     assert re.search(r'<label for="f-nama_pemohon">', html)
@@ -487,11 +493,11 @@ def test_pages_use_no_inline_script_or_style_or_other_hosts(intake: Intake) -> N
 
 
 def test_poster_pdf_and_qr_codes(intake: Intake) -> None:
-    pdf = intake.client.get("/poster")
+    pdf = intake.client.get(f"{FORM}/poster")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
-    png = intake.client.get("/poster/qr.png")
+    png = intake.client.get(f"{FORM}/poster/qr.png")
     assert png.headers["content-type"] == "image/png" and png.content.startswith(b"\x89PNG")
-    svg = intake.client.get("/poster/qr.svg")
+    svg = intake.client.get(f"{FORM}/poster/qr.svg")
     assert svg.headers["content-type"].startswith("image/svg+xml") and b"<svg" in svg.content
 
 
@@ -509,7 +515,7 @@ def test_chunked_body_over_the_cap_is_cut_off_with_413(intake: Intake) -> None:
             yield b"\xff" * (256 * 1024)
 
     response = intake.client.post(
-        "/kirim",
+        f"{FORM}/kirim",
         content=chunks(),
         headers={"content-type": "multipart/form-data; boundary=b0undary"},
     )
@@ -519,7 +525,9 @@ def test_chunked_body_over_the_cap_is_cut_off_with_413(intake: Intake) -> None:
     assert cases(intake.engine) == [] and intake.store.keys() == []
 
 
-@pytest.mark.parametrize(("method", "path", "status"), [("get", "/kirim", 405), ("get", "/x", 404)])
+@pytest.mark.parametrize(
+    ("method", "path", "status"), [("get", f"{FORM}/kirim", 405), ("get", "/x", 404)]
+)
 def test_http_errors_are_html_pages_in_indonesian(
     intake: Intake, method: str, path: str, status: int
 ) -> None:
@@ -535,11 +543,14 @@ def test_build_app_from_settings_wires_the_configured_parts(tmp_path: Path) -> N
 
     url = f"sqlite:///{tmp_path / 'served.db'}"
     upgrade(url)
-    settings = Settings(data_dir=tmp_path / "var", database_url=url, s3_endpoint="")
+    folder = definitions_folder(tmp_path / "definitions", SOP)
+    settings = Settings(
+        data_dir=tmp_path / "var", database_url=url, s3_endpoint="", definitions_dir=folder
+    )
     with pytest.raises(ValueError, match="no S3 endpoint"):
         build_app_from_settings(settings)
     app = build_app_from_settings(settings, store=InMemoryObjectStore(), starter=FakeCaseStarter())
-    page = TestClient(app).get("/")
+    page = TestClient(app).get(f"{FORM}/")
     assert page.status_code == 200 and 'name="foto_ktp"' in page.text
     assert (tmp_path / "var" / "secret_key").exists()  # the instance secret was created
 

@@ -36,6 +36,7 @@ SOP = (
     Path(__file__).resolve().parents[2] / "process_definitions" / "layanan_informasi_integrasi.yaml"
 )
 SECRET = "schemathesis-secret-0123456789"
+FORM = "/layanan-informasi-integrasi"
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def intake_app(tmp_path: Path) -> Iterator[FastAPI]:
     engine = make_engine(url)
     limits = IntakeLimits(submit_per_window=10_000, status_per_window=10_000)
     yield create_app(
-        loaded=load_definition(SOP),
+        definitions=[load_definition(SOP)],
         engine=engine,
         store=InMemoryObjectStore(),
         starter=FakeCaseStarter(),
@@ -60,7 +61,7 @@ def intake_app(tmp_path: Path) -> Iterator[FastAPI]:
 def csrf(intake_app: FastAPI) -> tuple[str, str]:
     """A valid (token, cookie) pair, taken from the form page like a browser would."""
     client = TestClient(intake_app)
-    page = client.get("/")
+    page = client.get(f"{FORM}/")
     match = re.search(r'name="csrf-token" value="([^"]+)"', page.text)
     assert match
     return match.group(1), page.cookies[CSRF_COOKIE]
@@ -97,9 +98,10 @@ def test_no_input_gives_a_server_error(
 
 def test_the_schema_documents_the_generated_form(intake_app: FastAPI) -> None:
     spec = TestClient(intake_app).get("/openapi.json").json()
-    body = spec["paths"]["/kirim"]["post"]["requestBody"]["content"]["multipart/form-data"]
+    body = spec["paths"][f"{FORM}/kirim"]["post"]["requestBody"]["content"]["multipart/form-data"]
     properties = body["schema"]["properties"]
     assert properties["foto_ktp"] == {"type": "string", "format": "binary"}
     assert properties["hubungan_pemohon"]["enum"] == ["keluarga", "pengacara"]
     assert "waktu_pengisian" not in properties  # set on submit, never sent
-    assert {"/", "/status", "/berkas/{token}", "/poster", "/poster/qr.png"} <= set(spec["paths"])
+    assert {"/", "/status", "/berkas/{token}", f"{FORM}/", f"{FORM}/status"} <= set(spec["paths"])
+    assert {f"{FORM}/poster", f"{FORM}/poster/qr.png"} <= set(spec["paths"])
