@@ -79,7 +79,7 @@ def create_app(
     limits = limits or IntakeLimits()
     tz, tz_label = ZoneInfo(timezone), _TZ_LABELS.get(timezone, timezone)
     _check_served(definitions)
-    forms = {loaded.definition.id: (loaded, public_form(loaded.definition)) for loaded in definitions}
+    forms = {d.definition.id: (d, public_form(d.definition)) for d in definitions}
     offices = list(dict.fromkeys(loaded.definition.sop.office for loaded in definitions))
     site = IntakeSite(
         engine=engine,

@@ -24,7 +24,9 @@ log = logging.getLogger("sopflow.intake")
 site_router = APIRouter()
 
 
-@site_router.get("/berkas/{token}", response_class=HTMLResponse, summary="Berkas permohonan (petugas)")
+@site_router.get(
+    "/berkas/{token}", response_class=HTMLResponse, summary="Berkas permohonan (petugas)"
+)
 async def case_file(token: str, request: Request, ctx: Site) -> Response:
     wait = ctx.casefile_limiter.hit(client_ip(request))
     if wait is not None:

@@ -94,9 +94,7 @@ async def poster_pdf(ctx: Ctx) -> Response:
     responses={200: {"content": {"image/png": {}}}},
 )
 async def poster_png(ctx: Ctx) -> Response:
-    return Response(
-        qr_png(ctx.form_url), media_type="image/png", headers={"cache-control": _CACHE}
-    )
+    return Response(qr_png(ctx.form_url), media_type="image/png", headers={"cache-control": _CACHE})
 
 
 @router.get(
