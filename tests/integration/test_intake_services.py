@@ -69,7 +69,9 @@ def serve(tmp_path: Path, **extra: Any) -> Served:
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     store, starter, clock = InMemoryObjectStore(), FakeCaseStarter(), FakeClock(T0)
-    app = build_app_from_settings(settings, store=store, starter=starter, engine=engine, clock=clock)
+    app = build_app_from_settings(
+        settings, store=store, starter=starter, engine=engine, clock=clock
+    )
     return Served(TestClient(app), engine, store, starter, clock)
 
 
