@@ -67,7 +67,8 @@ def test_a_form_without_public_text_gets_a_plain_instruction(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize(
-    ("base", "field", "limit"), [(INTEGRASI, "foto_ktp", "2 MB"), (PENGADUAN_URL, "lampiran", "1 MB")]
+    ("base", "field", "limit"),
+    [(INTEGRASI, "foto_ktp", "2 MB"), (PENGADUAN_URL, "lampiran", "1 MB")],
 )
 def test_a_refused_upload_names_the_limit_the_form_shows(
     served: Served, base: str, field: str, limit: str
@@ -133,4 +134,3 @@ def test_the_case_file_shows_the_declaration_time_in_office_time(tmp_path: Path)
     assert "Disetujui 5 Maret 2026 09.04 WIB (versi 2026-11)" in html
     assert not ISO_UTC.search(html)
     it.engine.dispose()
-
