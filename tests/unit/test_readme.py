@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from adapters.settings import Settings
+from process_definitions import model as m
 from process_definitions.diagram_mermaid import to_mermaid
 from process_definitions.loader import load_definition
 
@@ -30,3 +31,18 @@ def test_every_setting_is_documented() -> None:
     documented = set(re.findall(r"`(SOPFLOW_[A-Z0-9_]+)`", README))
     expected = {f"SOPFLOW_{name.upper()}" for name in Settings.model_fields}
     assert expected <= documented, sorted(expected - documented)
+
+
+def test_adding_a_sop_shows_the_fixture_it_names() -> None:
+    section = README.split("## Adding a SOP", 1)[1].split("\n## ", 1)[0]
+    fixture = REPO / "tests" / "fixtures" / "definitions" / "pengaduan_layanan"
+    assert "tests/fixtures/definitions/pengaduan_layanan/" in section
+    for path in ("process.yaml", "roster.yaml", "templates/pengaduan_ditolak/whatsapp.txt.j2"):
+        assert (fixture / path).is_file()
+    for name in ("email.subject.j2", "email.html.j2", "whatsapp.txt.j2", "roster.yaml"):
+        assert name in section
+    loaded = load_definition(fixture / "process.yaml").definition
+    shown = loaded.step("kabar_ditolak")
+    assert isinstance(shown, m.NotifyStep)
+    assert f"context: {{{', '.join(f'{k}: {v}' for k, v in shown.context.items())}}}" in section
+    assert f"`{loaded.reference_prefix}`" in section and f"/{loaded.id}/" in section
