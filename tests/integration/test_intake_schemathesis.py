@@ -28,6 +28,7 @@ from adapters.intake.context import IntakeLimits
 from adapters.intake.security import CSRF_COOKIE, CSRF_FIELD
 from adapters.storage.fake_store import InMemoryObjectStore
 from process_definitions.loader import load_definition
+from tests.support.definition_folders import PENGADUAN
 from tests.support.fake_starter import FakeCaseStarter
 
 pytestmark = pytest.mark.integration
@@ -46,7 +47,7 @@ def intake_app(tmp_path: Path) -> Iterator[FastAPI]:
     engine = make_engine(url)
     limits = IntakeLimits(submit_per_window=10_000, status_per_window=10_000)
     yield create_app(
-        definitions=[load_definition(SOP)],
+        definitions=[load_definition(SOP), load_definition(PENGADUAN)],  # both services
         engine=engine,
         store=InMemoryObjectStore(),
         starter=FakeCaseStarter(),
