@@ -12,6 +12,7 @@ import pytest
 
 from adapters.intake.context import IntakeSite
 from adapters.intake.public_text import DEFAULT_INTRO
+from process_definitions import model as m
 from process_definitions.loader import load_definition
 from tests.integration.test_intake_app import errors_in, ktp_jpeg, reference_in
 from tests.integration.test_intake_services import (
@@ -48,6 +49,7 @@ def oversized_post(it: Served, base: str, field: str, size: int) -> str:
 
 def test_the_form_opens_with_the_public_text_not_the_sop_title(served: Served) -> None:
     step = load_definition(integrasi_file()).definition.step("isi_biodata")
+    assert isinstance(step, m.FormStep)
     html = served.client.get(f"{INTEGRASI}/").text
     lead = html.split('<p class="lead">', 1)[1].split("</p>", 1)[0]
     assert step.public_text is not None
