@@ -36,6 +36,7 @@ class CaseFileView:
     submitted_at: Any
     rows: list[Row] = field(default_factory=list)
     candidates: list[dict[str, Any]] = field(default_factory=list)
+    chooses_candidates: bool = False  # an operator picks from a searched list (options_from)
     warnings: list[str] = field(default_factory=list)  # flags raised on the case, for operators
 
 
@@ -75,7 +76,15 @@ def case_file_view(
     )
     for f in definition.form_fields():
         view.rows.append(_row(case, f, case.form_data.get(f.id), store, link_ttl, format_time))
-    view.candidates = _candidates(case.variables.get("candidates"))
+    sources = [
+        task_input.options_from
+        for step in definition.steps
+        if isinstance(step, m.UserTaskStep)
+        for task_input in step.inputs
+        if isinstance(task_input, m.ChoiceInput) and task_input.options_from
+    ]
+    view.chooses_candidates = bool(sources)
+    view.candidates = [c for source in sources for c in _candidates(case.variables.get(source))]
     view.warnings = [flag_text(flag, definition) for flag in case.flags]
     return view
 

@@ -116,6 +116,7 @@ def test_the_case_file_shows_every_time_in_office_time(served: Served) -> None:
     row = html.split("<dt>Waktu pengaduan</dt>", 1)[1].split("</dd>", 1)[0]
     assert row.strip() == "<dd>5 Maret 2026 09.03 WIB"
     assert not ISO_UTC.search(html)
+    assert "Kandidat" not in html and "SDP" not in html  # this SOP searches nothing
 
 
 def test_the_case_file_shows_the_declaration_time_in_office_time(tmp_path: Path) -> None:
