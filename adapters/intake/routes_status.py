@@ -88,10 +88,10 @@ def _page(
     if isinstance(where, IntakeContext):
         lookup = where.form.lookup_field
         label, kind = (lookup.label, lookup.type) if lookup else ("", "")
-        prefix = where.loaded.definition.reference_prefix
+        prefixes = [where.loaded.definition.reference_prefix]
     else:
         label, kind = ANY_CONTACT, "any"
-        prefix = next(iter(where.services.values())).loaded.definition.reference_prefix
+        prefixes = [s.loaded.definition.reference_prefix for s in where.services.values()]
     return where.pages.render(
         "status.html",
         status=status,
@@ -102,7 +102,7 @@ def _page(
         lookup_type=kind,
         reference_field=REFERENCE_FIELD,
         contact_field=CONTACT_FIELD,
-        prefix=prefix,
+        example=" atau ".join(f"{p}-{where.clock().year}-000123" for p in prefixes),
     )
 
 

@@ -197,7 +197,10 @@ def test_status_pages_per_service_and_for_any_reference(served: Served) -> None:
     assert "Nomor WhatsApp" in own and "PGD-2026-000123" in own
     assert f'action="{PENGADUAN_URL}/status"' in own
     integrasi = served.client.get(f"{INTEGRASI}/status").text
-    assert "LII-2026-000123" in integrasi
+    assert "LII-2026-000123" in integrasi and "PGD-" not in integrasi
+    anywhere = served.client.get("/status").text
+    assert "Contoh: LII-2026-000123 atau PGD-2026-000123" in anywhere
+    assert "Nomor HP atau email" in anywhere
     for path in ("/status", f"{PENGADUAN_URL}/status"):
         found = served.client.post(
             path, data={"nomor-permohonan": reference, "kontak": "0813-5555-0101"}
