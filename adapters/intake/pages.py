@@ -11,7 +11,12 @@ import jinja2
 from starlette.responses import HTMLResponse
 
 from adapters.bahasa import month_name
-from adapters.intake.form_fields import accept_attribute, human_duration, human_size
+from adapters.intake.form_fields import (
+    accept_attribute,
+    checkable_kinds,
+    human_duration,
+    human_size,
+)
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -37,6 +42,7 @@ class Pages:
             size=human_size,
             duration=human_duration,
             accept=accept_attribute,
+            kinds=lambda f: " atau ".join(kind.upper() for kind in checkable_kinds(f)),
         )
 
     def format_time(self, value: datetime | str | None) -> str:

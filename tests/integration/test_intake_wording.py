@@ -25,7 +25,7 @@ from tests.integration.test_intake_services import (
     serve,
     token_of,
 )
-from tests.support.definition_folders import integrasi_file
+from tests.support.definition_folders import PENGADUAN, definitions_folder, integrasi_file
 
 pytestmark = pytest.mark.integration
 
@@ -137,3 +137,22 @@ def test_the_case_file_shows_the_declaration_time_in_office_time(tmp_path: Path)
     assert "Disetujui 5 Maret 2026 09.04 WIB (versi 2026-11)" in html
     assert not ISO_UTC.search(html)
     it.engine.dispose()
+
+
+def test_the_limit_shown_follows_the_configuration(tmp_path: Path) -> None:
+    """Edit max_size in the YAML: the form, the field error and the 413 all say the new limit."""
+    folder = definitions_folder(tmp_path / "definitions", PENGADUAN)
+    yaml_file = folder / "pengaduan_layanan" / "process.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    yaml_file.write_text(text.replace("max_size: 1MB", "max_size: 3MB"), encoding="utf-8")
+    it = serve(tmp_path)
+    try:
+        form = it.client.get(f"{PENGADUAN_URL}/").text
+        limit = form.split('id="f-lampiran-limit">', 1)[1].split("</p>", 1)[0]
+        assert limit == "Format JPG atau PDF, maksimal 3 MB."
+        assert 'aria-describedby="f-lampiran-help f-lampiran-limit"' in form
+        assert "Kiriman melebihi batas 3 MB." in oversized_post(
+            it, PENGADUAN_URL, "lampiran", 5 * 1024 * 1024
+        )
+    finally:
+        it.engine.dispose()
