@@ -21,7 +21,12 @@ from adapters.settings import Settings
 from adapters.storage.fake_store import InMemoryObjectStore
 from adapters.storage.local_s3 import free_ports
 from tests.e2e.test_intake_browser import CHROMIUM, CHROMIUM_ARGS, DOCS
-from tests.support.definition_folders import PENGADUAN, definitions_folder, integrasi_file
+from tests.support.definition_folders import (
+    PENGADUAN,
+    definitions_folder,
+    integrasi_file,
+    office_roster_file,
+)
 from tests.support.fake_starter import FakeCaseStarter
 from tests.support.uvicorn_thread import serving
 
@@ -46,6 +51,7 @@ def test_phone_picks_the_complaint_service_and_sends_it(tmp_path: Path) -> None:
         definitions_dir=definitions_folder(tmp_path / "defs", integrasi_file(), PENGADUAN),
         secret_key="services-browser-secret-0123456789",
         public_base_url=f"http://127.0.0.1:{port}",
+        roster_file=office_roster_file(tmp_path / "roster.yaml"),
     )
     starter = FakeCaseStarter()
     app = build_app_from_settings(

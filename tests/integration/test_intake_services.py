@@ -30,7 +30,12 @@ from adapters.settings import Settings
 from adapters.storage.fake_store import InMemoryObjectStore
 from process_definitions.loader import load_definition
 from tests.integration.test_intake_app import FakeClock, errors_in, ktp_jpeg, reference_in
-from tests.support.definition_folders import PENGADUAN, definitions_folder, integrasi_file
+from tests.support.definition_folders import (
+    PENGADUAN,
+    definitions_folder,
+    integrasi_file,
+    office_roster_file,
+)
 from tests.support.fake_starter import FakeCaseStarter
 
 pytestmark = pytest.mark.integration
@@ -60,6 +65,7 @@ def settings_for(tmp_path: Path, **extra: Any) -> Settings:
         definitions_dir=folder,
         secret_key="services-test-secret-0123456789",
         public_base_url="http://testserver",
+        roster_file=office_roster_file(tmp_path / "roster.yaml"),
         **extra,
     )
 

@@ -37,14 +37,15 @@ from adapters.notify.apprise_notifier import AppriseNotifier
 from adapters.notify.channels import default_channel_config, parse_channel_config
 from adapters.notify.outbox_table import OutboxMessage
 from adapters.orchestrator import PrefectCaseStarter, deploy
-from adapters.roster import DEMO_ROSTER, Roster, load_roster
+from adapters.roster import Roster, load_roster
 from adapters.sdp.sql_directory import SqlSdpDirectory
+from adapters.settings import get_settings
 from adapters.storage.fake_store import InMemoryObjectStore
 from process_definitions.loader import load_definition
 from tasks.services import CaseServices, use_services
 from tests.support.case_runner import running_case_runner
 from tests.support.databases import temporary_postgres_database
-from tests.support.definition_folders import PENGADUAN, REPO
+from tests.support.definition_folders import PENGADUAN, REPO, office_roster_file
 from tests.support.gateway_server import LocalGateway
 from tests.support.prefect_clients import drain_prefect_clients
 from tests.support.prefect_ops import input_schema, resume, wait_for_state
@@ -60,13 +61,6 @@ NOTIFY_CONTEXT_BLOCKER = (
     "(adapters/notify/templates.py: applicant_name required, other variables forbidden), so this "
     "SOP's own context {pelapor, perihal, tindakan|alasan} fails at render: issue 12 item 1"
 )
-
-
-def office_roster(path: Path) -> Roster:
-    """The office's roster with this SOP's roster lines added, as the README tells admins."""
-    lines = (PENGADUAN.parent / "roster.yaml").read_text(encoding="utf-8")
-    path.write_text(DEMO_ROSTER.read_text(encoding="utf-8") + "\n" + lines, encoding="utf-8")
-    return load_roster(path)
 
 
 @dataclass
@@ -124,7 +118,7 @@ def office(tmp_path: Path, prefect_api: str) -> Iterator[Office]:
             }
         }
     )
-    roster = office_roster(tmp_path / "roster.yaml")
+    roster = load_roster(office_roster_file(tmp_path / "roster.yaml"))
     signer = CaseLinkSigner(SECRET, "http://testserver")
     services = CaseServices(
         engine=engine,
@@ -207,8 +201,15 @@ def wait_until(check: Any, what: str, timeout: float = 60) -> Any:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_the_definition_validates() -> None:
-    result = CliRunner().invoke(cli, ["validate", str(PENGADUAN)])
+def test_the_definition_validates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the office's roster holding this SOP's roster lines (its operator lane)."""
+    monkeypatch.setenv("SOPFLOW_ROSTER_FILE", str(office_roster_file(tmp_path / "roster.yaml")))
+    monkeypatch.setenv("SOPFLOW_DATA_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["validate", str(PENGADUAN)])
+    finally:
+        get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert f"{PENGADUAN}: OK" in result.output
     assert "id pengaduan-layanan, version 1" in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from adapters.roster import DEMO_ROSTER
 from process_definitions.discovery import DEFINITION_FILENAME, definition_files
 
 REPO = Path(__file__).resolve().parents[2]
@@ -19,6 +20,14 @@ def integrasi_file() -> Path:
         if f"id: {INTEGRASI_ID}\n" in path.read_text(encoding="utf-8"):
             return path
     return DEFINITIONS / "layanan_informasi_integrasi.yaml"
+
+
+def office_roster_file(path: Path) -> Path:
+    """The demo roster with the pengaduan SOP's roster lines added, as the README tells an
+    administrator to do."""
+    lines = (PENGADUAN.parent / "roster.yaml").read_text(encoding="utf-8")
+    path.write_text(DEMO_ROSTER.read_text(encoding="utf-8") + "\n" + lines, encoding="utf-8")
+    return path
 
 
 def definitions_folder(root: Path, *sources: Path) -> Path:
