@@ -1,8 +1,8 @@
 """A service's QR poster at `/<definition id>/poster` (A4 PDF) with the QR code at
 `.../poster/qr.png` and `.../poster/qr.svg`.
 
-The poster's words come from the definition (title, office, `public_text`, uploads, channels,
-time), and the QR code points at the service's form.
+The poster's words come from the definition (title, office, form, uploads, channels, time), and
+the QR code points at the service's form.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from starlette.responses import Response
 from adapters.intake.context import Ctx, IntakeContext
 from adapters.intake.form_fields import checkable_kinds, human_duration, human_size
 from adapters.intake.poster import build_poster_pdf, qr_png, qr_svg
-from process_definitions import model as m
 
 router = APIRouter()
 _CACHE = "public, max-age=3600"
@@ -23,13 +22,8 @@ _CACHE = "public, max-age=3600"
 
 def poster_instructions(ctx: IntakeContext) -> list[str]:
     form = ctx.form
-    opening = next(
-        (s.public_text for s in ctx.loaded.definition.steps if isinstance(s, m.PublicActionStep)),
-        None,
-    )
     lines = [
-        opening
-        or "Pindai kode QR dengan ponsel, atau buka tautan di atas dari ponsel atau komputer "
+        "Pindai kode QR dengan ponsel, atau buka tautan di atas dari ponsel atau komputer "
         "yang terhubung internet.",
     ]
     budget = form.step.budget

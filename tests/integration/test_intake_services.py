@@ -28,6 +28,7 @@ from adapters.intake.app import build_app_from_settings, create_app
 from adapters.intake.form_fields import FormDefinitionError
 from adapters.settings import Settings
 from adapters.storage.fake_store import InMemoryObjectStore
+from process_definitions import model as m
 from process_definitions.loader import load_definition
 from tests.integration.test_intake_app import FakeClock, errors_in, ktp_jpeg, reference_in
 from tests.support.definition_folders import (
@@ -131,9 +132,12 @@ def test_the_home_page_lists_every_service_with_its_form(served: Served) -> None
         entry = html.split(f'href="{url}">{title}</a>', 1)
         assert len(entry) == 2, f"{title} not listed with a link to {url}"
         assert office in entry[1].split("</li>", 1)[0]
-    # The sentence comes from the form step's public_text (its first sentence).
+    # The sentence: the first one of the public steps' public_text.
     assert "Sampaikan keluhan Anda tentang pelayanan kantor kami." in html
     assert "Tulis apa yang terjadi" not in html
+    opening = integrasi.step("buka_formulir")
+    assert isinstance(opening, m.PublicActionStep) and opening.public_text
+    assert " ".join(opening.public_text.split()) in html
     for url in (f"{INTEGRASI}/", f"{PENGADUAN_URL}/"):
         assert served.client.get(url).status_code == 200
 

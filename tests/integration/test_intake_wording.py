@@ -48,13 +48,15 @@ def oversized_post(it: Served, base: str, field: str, size: int) -> str:
 
 
 def test_the_form_opens_with_the_public_text_not_the_sop_title(served: Served) -> None:
-    step = load_definition(integrasi_file()).definition.step("isi_biodata")
-    assert isinstance(step, m.FormStep)
+    definition = load_definition(integrasi_file()).definition
+    opening, step = definition.step("buka_formulir"), definition.step("isi_biodata")
+    assert isinstance(opening, m.PublicActionStep) and isinstance(step, m.FormStep)
+    assert opening.public_text and step.public_text
     html = served.client.get(f"{INTEGRASI}/").text
     lead = html.split('<p class="lead">', 1)[1].split("</p>", 1)[0]
-    assert step.public_text is not None
-    assert lead == " ".join(step.public_text.split())
-    assert step.name not in html  # "Publik mengisi biodata (input data)"
+    # What the service is (the opening step), then what to do (the form step).
+    assert lead == " ".join(f"{opening.public_text} {step.public_text}".split())
+    assert step.name not in html and opening.name not in html  # the SOP's own wording
     pengaduan = served.client.get(f"{PENGADUAN_URL}/").text
     assert "Sampaikan keluhan Anda tentang pelayanan kantor kami." in pengaduan
     assert "Pelapor mengisi formulir pengaduan" not in pengaduan
