@@ -48,7 +48,8 @@ async def case_file(token: str, request: Request, ctx: Site) -> Response:
     except Exception as error:  # database down
         log.warning("case file not shown (%s)", type(error).__name__)
         return try_again(ctx)
-    return ctx.pages.render("casefile.html", view=view)
+    owner = ctx.service_for_reference(view.reference)  # its service's header, when served here
+    return (owner.pages if owner else ctx.pages).render("casefile.html", view=view)
 
 
 def _load_view(ctx: IntakeSite, case_id: str) -> CaseFileView:

@@ -119,6 +119,7 @@ def test_the_case_file_shows_every_time_in_office_time(served: Served) -> None:
     assert row.strip() == "<dd>5 Maret 2026 09.03 WIB"
     assert not ISO_UTC.search(html)
     assert "Kandidat" not in html and "SDP" not in html  # this SOP searches nothing
+    assert '<p class="service"><a href="/pengaduan-layanan/">Pengaduan Layanan</a></p>' in html
 
 
 def test_the_case_file_shows_the_declaration_time_in_office_time(tmp_path: Path) -> None:
