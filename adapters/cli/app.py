@@ -57,3 +57,7 @@ from adapters.cli.export_commands import export_app  # noqa: E402
 
 app.command()(purge_commands.purge)
 app.add_typer(export_app, name="export")
+
+from adapters.cli.case_commands import case_app  # noqa: E402
+
+app.add_typer(case_app, name="case")

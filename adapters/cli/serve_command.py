@@ -132,8 +132,9 @@ def start_stack(
     from adapters.cli.runtime_commands import REPO_ROOT, budget_watches, definitions_in
     from adapters.db.engine import make_engine
     from adapters.db.migrate import upgrade
+    from adapters.db.published_definitions import publish_definitions
     from adapters.local_prefect import start_local_prefect
-    from adapters.orchestrator import deploy
+    from adapters.prefect.deploy import deploy
     from adapters.sdp.demo import load_demo_directory
     from adapters.sdp.sql_directory import SqlSdpDirectory
 
@@ -174,7 +175,8 @@ def start_stack(
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
         with temporary_settings({PREFECT_API_URL: api_url}):
-            asyncio.run(deploy(REPO_ROOT / "prefect.yaml", budget_watches(definitions)))
+            published = publish_definitions(engine, definitions)
+            asyncio.run(deploy(REPO_ROOT / "prefect.yaml", budget_watches(published)))
         if SqlSdpDirectory(engine).count() == 0:
             loaded = load_demo_directory(engine)
             typer.echo(f"loaded {loaded} DEMO prisoner records (fictional) into the SDP directory")

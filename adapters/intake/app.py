@@ -29,7 +29,7 @@ from adapters.intake.openapi_forms import install_openapi
 from adapters.intake.pages import STATIC_DIR, Pages
 from adapters.intake.request_limits import BodyCapMiddleware
 from adapters.intake.security import CsrfTokens, SecurityHeadersMiddleware
-from adapters.orchestrator import CaseStarter, PrefectCaseStarter
+from adapters.prefect.starter import CaseStarter, PrefectCaseStarter
 from adapters.settings import Settings
 from adapters.storage.protocol import ObjectStore
 from process_definitions.loader import LoadedDefinition, load_definition
