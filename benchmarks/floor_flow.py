@@ -3,8 +3,10 @@ suspensions as `run_case`, with bodies that do nothing. `benchmarks/case_through
 it on the same pool and runs it with the same runners, so the difference is sopflow's own cost.
 
 `segments[i]` is the number of task runs in the i-th execution of the run; every execution but
-the last ends in a suspension, and every execution after the first first reads the answer that
-resumed it (as `run_case` does when it re-runs from the top).
+the last ends in a suspension. Each execution first reads where the run stands (the answers it
+has: one request, as `run_case` reads its case row), then the answer that resumed it (as
+`run_case` does when it re-runs from the top). `run_count` cannot tell: resumed executions do
+not increment it.
 """
 
 from __future__ import annotations
@@ -32,9 +34,19 @@ async def _wait(segment: int) -> None:
     await asuspend_flow_run(wait_for_input=form, key=f"segment-{segment}", timeout=3600)
 
 
+async def _answered_segments() -> int:
+    from prefect import get_client
+
+    async with get_client() as client:
+        inputs = await client.filter_flow_run_input(
+            flow_run_id=flow_run.id, key_prefix="segment-", limit=100, exclude_keys=set()
+        )
+    return sum(1 for item in inputs if item.key.endswith("-response"))
+
+
 @flow(name="floor-case", persist_result=False, log_prints=False)
 async def floor_case(segments: list[int]) -> int:
-    segment = max(0, int(flow_run.run_count) - 1)
+    segment = await _answered_segments()
     if segment > 0:
         await _wait(segment - 1)  # returns the answer at once, as run_case's re-run does
     for index in range(segments[segment]):

@@ -39,17 +39,6 @@ def _current_flow_run_id() -> str | None:
     return str(context.flow_run.id) if context and context.flow_run else None
 
 
-def _run_name() -> str:
-    """Flow runs are named after the case reference (never after a person)."""
-    from prefect.runtime import flow_run
-
-    from adapters.db import case_repository as repo
-    from adapters.db.engine import session_scope
-
-    with session_scope(get_services().engine) as session:
-        return repo.get_case(session, case_id=str(flow_run.parameters["case_id"])).reference
-
-
 async def _load(case_id: str) -> CaseView:
     services = get_services()
     return await asyncio.to_thread(
@@ -87,9 +76,10 @@ async def _drive(view: CaseView) -> CaseView:
     raise InterpreterError(f"case {view.reference}: more than {MAX_TRANSITIONS} transitions")
 
 
+# Runs are named after the case reference when they are created (adapters/prefect/starter.py),
+# never after a person; no `flow_run_name` here, which would rename the run at every execution.
 @flow(
     name="run-case",
-    flow_run_name=_run_name,
     persist_result=False,
     log_prints=False,
 )

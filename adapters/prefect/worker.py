@@ -29,6 +29,8 @@ from prefect.flow_engine import run_flow
 from prefect.flows import load_flow_from_entrypoint
 from prefect.workers.base import BaseJobConfiguration, BaseVariables, BaseWorker, BaseWorkerResult
 
+from adapters.prefect import log_levels
+
 WORKER_TYPE = "sopflow-inprocess"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,6 +59,7 @@ class CaseWorker(BaseWorker[BaseJobConfiguration, BaseVariables, CaseWorkerResul
         """`flows` maps deployment entrypoints to flow objects already imported (tests);
         any other entrypoint is loaded from `root` once."""
         super().__init__(work_pool_name, **kwargs)
+        log_levels.install()  # a suspension is how a case waits: not an error
         self._flows_by_entrypoint: dict[str, Flow[..., Any]] = dict(flows or {})
         self._flows_by_deployment: dict[UUID, Flow[..., Any]] = {}
         self._root = root

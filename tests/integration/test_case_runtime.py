@@ -131,7 +131,7 @@ class WorkerThread:
 
     def __init__(self, api_url: str, services: CaseServices, name: str) -> None:
         self.api_url, self.services, self.name = api_url, services, name
-        self.claimed: list[tuple[str, int]] = []  # (flow run id, run count) executed here
+        self.claimed: list[tuple[str, str]] = []  # (flow run id, scheduled state) run here
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._main, daemon=True)
 
@@ -159,7 +159,9 @@ class WorkerThread:
             async def recording_run(
                 flow_run: Any, configuration: Any, task_status: Any = None
             ) -> Any:
-                self.claimed.append((str(flow_run.id), flow_run.run_count))
+                # The scheduled state it was claimed from: a second claim of the same one
+                # would be a double run (run_count does not count resumed executions).
+                self.claimed.append((str(flow_run.id), str(flow_run.state.id)))
                 return await original(flow_run, configuration, task_status)
 
             self.worker.run = recording_run  # type: ignore[method-assign]
