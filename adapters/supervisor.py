@@ -101,6 +101,7 @@ class Supervisor:
         self.backoff = backoff or Backoff()
         self.clock = clock
         self.children: list[Child] = []
+        self.external: list[dict[str, Any]] = []  # parts not ours to run, shown by status
 
     def add(self, spec: ChildSpec) -> Child:
         child = Child(spec)
@@ -267,7 +268,8 @@ class Supervisor:
                     "last_exit": c.last_exit,
                 }
                 for c in self.children
-            ],
+            ]
+            + [{"state": "external", **part} for part in self.external],
         }
 
     def _write_status(self) -> None:
