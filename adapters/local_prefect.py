@@ -6,8 +6,8 @@ given (`postgresql+asyncpg://…`), which is what several concurrent runs need.
 Scaling as Prefect documents it: `api_workers > 1` runs what `prefect server start --workers N`
 runs (uvicorn with N worker processes over Prefect's app factory, no loop services in them) plus
 one `prefect server services start` process, after one `prefect server database upgrade`.
-Several processes need PostgreSQL and Redis for messaging, the event cache, causal ordering and lease storage (`prefect-redis`); `redis_url`
-(`redis://host:port/db`) turns that on, and may also be used with one API process.
+Several processes need PostgreSQL, and Redis for messaging, the event cache, causal ordering and
+lease storage (`prefect-redis`); `redis_url` (`redis://host:port/db`) turns that on.
 """
 
 from __future__ import annotations
