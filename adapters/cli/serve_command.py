@@ -34,6 +34,7 @@ import httpx
 import typer
 from pydantic import ValidationError
 
+from adapters.cli.status_command import status as status  # registered beside serve
 from adapters.settings import Settings, describe_settings_error, get_settings
 from adapters.supervisor import ChildSpec, Supervisor, SupervisorError, serve_logger
 
@@ -345,6 +346,7 @@ def serve(
     try:
         settings = get_settings()
         data = settings.ensure_data_dir().resolve()
+        data.chmod(0o700)  # private to the service user (PostgreSQL's user may traverse it)
         with data_dir_lock(data):
             log = serve_logger(data / "logs" / "serve.log")
             stack = Stack(settings, Ports(prefect_port, intake_port, s3_port), log)
