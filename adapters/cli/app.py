@@ -43,6 +43,7 @@ from adapters.cli import serve_command  # noqa: E402
 
 app.command()(serve_command.serve)
 app.command()(serve_command.intake)
+app.command()(serve_command.status)
 
 from adapters.cli import demo_command  # noqa: E402
 
