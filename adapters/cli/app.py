@@ -57,3 +57,7 @@ from adapters.cli.export_commands import export_app  # noqa: E402
 
 app.command()(purge_commands.purge)
 app.add_typer(export_app, name="export")
+
+from adapters.cli.skm_commands import skm  # noqa: E402
+
+report_app.command("skm")(skm)
