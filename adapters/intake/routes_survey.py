@@ -23,7 +23,7 @@ from adapters.intake.security import (
     SlidingWindowLimiter,
     is_nonce,
 )
-from adapters.survey.answers import clean_suggestion, open_survey, parse_scores, submit_answer
+from adapters.survey.answers import normalise_suggestion, open_survey, parse_scores, submit_answer
 from adapters.survey.elements import KEYS, Element, worded
 from adapters.survey.errors import SurveyAnswerError, SurveyLinkError
 from adapters.survey.tables import SUGGESTION_MAX, SurveyToken
@@ -115,13 +115,9 @@ async def send_survey(token: str, request: Request, ctx: Ctx) -> Response:
     except SurveyAnswerError as error:
         errors, scores = error.errors, {}
     suggestion = raw.get(SUGGESTION_FIELD, "")
-    if (
-        len(clean_suggestion(suggestion) or "") > SUGGESTION_MAX
-        or len(suggestion) > 4 * SUGGESTION_MAX
-    ):
-        errors[SUGGESTION_FIELD] = f"Saran paling banyak {SUGGESTION_MAX:,} karakter.".replace(
-            ",", "."
-        )
+    if len(normalise_suggestion(suggestion)) > SUGGESTION_MAX:
+        limit = f"{SUGGESTION_MAX:,}".replace(",", ".")
+        errors[SUGGESTION_FIELD] = f"Saran paling banyak {limit} karakter."
     if errors:
         return _page(ctx, request, token, row, values=values, errors=errors, status=422, banner=FIX)
     office_day = now.astimezone(ctx.pages.tz).date()

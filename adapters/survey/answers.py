@@ -34,20 +34,23 @@ def open_survey(session: Session, token: str, *, now: datetime) -> SurveyToken:
     return row
 
 
-def clean_suggestion(text: str | None) -> str | None:
+def normalise_suggestion(text: str | None) -> str:
     """Free text from the public: control and format characters dropped (newlines kept),
-    spaces folded, at most SUGGESTION_MAX characters; empty -> None. Escaping is the job of
-    each renderer."""
+    spaces folded, blank lines removed. Escaping is the job of each renderer."""
     if not text:
-        return None
+        return ""
     kept = "".join(
         ch
         for ch in unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
         if ch == "\n" or unicodedata.category(ch)[0] != "C"
     )
     lines = [_SPACES.sub(" ", line).strip() for line in kept.split("\n")]
-    folded = "\n".join(line for line in lines if line).strip()
-    return folded[:SUGGESTION_MAX] or None
+    return "\n".join(line for line in lines if line).strip()
+
+
+def clean_suggestion(text: str | None) -> str | None:
+    """The suggestion as stored: normalised, at most SUGGESTION_MAX characters, or None."""
+    return normalise_suggestion(text)[:SUGGESTION_MAX] or None
 
 
 def parse_scores(raw: Mapping[str, str | None]) -> dict[str, int]:
