@@ -1,0 +1,111 @@
+"""`sopflow forecast`: how a process would run with N requests a day and K operators per lane."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import typer
+
+from adapters.cli.report_commands import _fail, _settings, parse_day
+from adapters.db.engine import make_engine
+from adapters.forecast.errors import ForecastError
+from adapters.forecast.forecast import Forecast, default_operators, forecast
+from adapters.forecast.history import load_history, operator_lanes
+from adapters.forecast.office_hours import parse_office_hours
+from adapters.reports.errors import ReportError
+from adapters.reports.formatting import duration, share
+from adapters.reports.period import Period
+
+HISTORY_DAYS = 90
+
+
+def parse_operators(values: list[str], lanes: list[str]) -> dict[str, int]:
+    """["operator_divpas=2", ...] -> {lane: 2}; unknown lanes and bad counts are errors."""
+    result: dict[str, int] = {}
+    for value in values:
+        lane, _, count = value.partition("=")
+        if lane not in lanes:
+            raise typer.BadParameter(
+                f"{lane!r} is not an operator lane; choose from {', '.join(lanes)}",
+                param_hint="--operators",
+            )
+        if not count.isdigit() or int(count) < 1:
+            raise typer.BadParameter(
+                f"{value!r}: write LANE=K with K a whole number >= 1", param_hint="--operators"
+            )
+        result[lane] = int(count)
+    return result
+
+
+def render_text(result: Forecast) -> str:
+    lines = [
+        f"Forecast for {result.definition_id}: {result.arrivals_per_day:g} cases per office day, "
+        f"{result.days} office days, {result.replications} replications "
+        f"(office hours {result.office_hours}; durations learned from {result.history_cases} "
+        "recorded cases).",
+        "",
+        f"{'step':<26} {'lane':<20} {'budget':>8} {'within':>7} {'p90 wait':>9} {'p90':>8}",
+    ]
+    for s in result.steps:
+        mark = " (perkiraan: no recorded durations, budget used)" if s.estimated else ""
+        lines.append(
+            f"{s.step_id:<26} {s.lane:<20} {duration(s.budget_seconds):>8} "
+            f"{share(s.within_share):>7} {duration(s.p90_wait_seconds):>9} "
+            f"{duration(s.p90_seconds):>8}{mark}"
+        )
+    lines += ["", f"{'lane':<20} {'operators':>9} {'utilisation':>11}"]
+    lines += [
+        f"{lane.lane:<20} {lane.operators:>9} {share(lane.utilisation):>11}"
+        for lane in result.lanes
+    ]
+    return "\n".join(lines)
+
+
+def forecast_command(
+    arrivals_per_day: float = typer.Option(
+        ..., "--arrivals-per-day", min=0.0, help="New cases per office day."
+    ),
+    operators: list[str] = typer.Option(
+        [], "--operators", help="LANE=K operators working a lane; default what the history shows."
+    ),
+    days: int = typer.Option(20, "--days", min=1, max=366, help="Office days to simulate."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+    from_day: str | None = typer.Option(
+        None, "--from", help=f"History from (YYYY-MM-DD); default {HISTORY_DAYS} days ago."
+    ),
+    to_day: str | None = typer.Option(None, "--to", help="History to (YYYY-MM-DD); default today."),
+    definition: str | None = typer.Option(None, "--definition", help="Definition id."),
+    replications: int = typer.Option(20, "--replications", min=1, max=500),
+    seed: int = typer.Option(0, "--seed", help="Random seed: the same seed, the same forecast."),
+) -> None:
+    """Simulate the process (SimPy) with the step durations recorded in the case database:
+    per step the share within budget, p90 waiting time; per lane operator utilisation."""
+    settings = _settings()
+    today = datetime.now(UTC).date()
+    last = parse_day(to_day, "--to") if to_day else today
+    first = parse_day(from_day, "--from") if from_day else last - timedelta(days=HISTORY_DAYS)
+    engine = make_engine(settings.database_url)
+    try:
+        office = parse_office_hours(settings.office_hours, settings.intake_timezone)
+        history = load_history(
+            engine, Period(first, last, settings.intake_timezone), office, definition_id=definition
+        )
+        staffing = {
+            **default_operators(history),
+            **parse_operators(operators, operator_lanes(history.definition)),
+        }
+        result = forecast(
+            history,
+            arrivals_per_day=arrivals_per_day,
+            days=days,
+            operators=staffing,
+            office=office,
+            office_hours_text=settings.office_hours,
+            replications=replications,
+            seed=seed,
+        )
+    except (ForecastError, ReportError) as error:
+        raise _fail(str(error)) from None
+    finally:
+        engine.dispose()
+    typer.echo(result.model_dump_json(indent=2) if as_json else render_text(result))
