@@ -83,7 +83,7 @@ def test_backtest_within_five_points_of_the_sla_report(engine: Engine) -> None:
         office=OFFICE,
         office_hours_text=HOURS,
     )
-    wide = {s.step_id: s.within_share for s in roomy.steps}
+    wide = {s.step_id: s.within_share or 0.0 for s in roomy.steps}
     assert wide["verifikasi_sdp"] - truth["verifikasi_sdp"] > 0.10
 
 

@@ -1,9 +1,9 @@
 """A recorded history with known parameters for the forecast's back-test.
 
-Cases arrive on office days (Poisson count, uniform times within office hours or a rush); each user task
-is served FIFO by the first free operator of its lane, only in office time, with lognormal work
-times; the case database then holds the waits inside each step's duration, exactly as the
-runtime records them. Written through tests/support/case_day.py's repository walk.
+Cases arrive on office days (Poisson count, uniform times in office hours or a rush); each
+user task is served FIFO by the first free operator of its lane, only in office time, with
+lognormal work times; the case database then holds the waits inside each step's duration,
+exactly as the runtime records them. Written through tests/support/case_day.py's walk.
 """
 
 from __future__ import annotations
