@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, col
@@ -27,7 +27,7 @@ def open_survey(session: Session, token: str, *, now: datetime) -> SurveyToken:
     row = session.get(SurveyToken, token_hash(token))
     if row is None:
         raise SurveyLinkError("unknown")
-    if row.used_at is not None:
+    if row.used:
         raise SurveyLinkError("used")
     if utc(now) >= utc(row.expires_at):
         raise SurveyLinkError("expired")
@@ -85,8 +85,8 @@ def submit_answer(
         raise SurveyAnswerError({key: "Jawaban tidak sah." for key in KEYS if key not in scores})
     claimed = session.execute(
         update(SurveyToken)
-        .where(col(SurveyToken.token_hash) == row.token_hash, col(SurveyToken.used_at).is_(None))
-        .values(used_at=utc(now).astimezone(UTC))
+        .where(col(SurveyToken.token_hash) == row.token_hash, col(SurveyToken.used).is_(False))
+        .values(used=True)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise SurveyLinkError("used")

@@ -53,15 +53,12 @@ def survey_link_for_case(
     token = token_for(case_id, secret)
     digest = token_hash(token)
     if session.get(SurveyToken, digest) is None:
-        created = now.astimezone(UTC)
         session.add(
             SurveyToken(
                 token_hash=digest,
-                case_id=case_id,
                 definition_id=case.definition_id,
                 end_step_id=end_step_id,
-                created_at=created,
-                expires_at=created + ttl,
+                expires_at=now.astimezone(UTC) + ttl,
             )
         )
         session.flush()

@@ -1,15 +1,16 @@
 """Survey tables, apart from the case's personal data so they survive `purge`.
 
-`survey_token` holds the SHA-256 of each case's one-time link (never the link itself), its
-expiry and when it was used: one row per case, so one answer per case. `survey_answer` holds the
-nine scores, the optional suggestion and the answer's date, with no link back to the case.
+`survey_token` holds the SHA-256 of each case's one-time link (never the link itself, nor the
+case id: the link is derived from the case id with the instance secret, so one row per case),
+its expiry and whether it was used: one answer per case. `survey_answer` holds the nine scores,
+the optional suggestion and the answer's office day, with no link back to the case or token.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, DateTime, Integer, SmallInteger, String, Text
+from sqlalchemy import Boolean, Column, Date, DateTime, Integer, SmallInteger, String, Text
 from sqlmodel import Field, SQLModel
 
 SUGGESTION_MAX = 1000
@@ -19,14 +20,10 @@ class SurveyToken(SQLModel, table=True):
     __tablename__ = "survey_token"
 
     token_hash: str = Field(sa_column=Column(String(64), primary_key=True))
-    case_id: str = Field(sa_column=Column(String(36), nullable=False, unique=True))
     definition_id: str = Field(sa_column=Column(String(64), nullable=False))
     end_step_id: str = Field(sa_column=Column(String(64), nullable=False))
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    used_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    used: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
 
 
 class SurveyAnswer(SQLModel, table=True):

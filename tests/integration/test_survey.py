@@ -61,6 +61,21 @@ def test_link_once_per_case_only_where_offered(migrated_engine: Engine) -> None:
         assert len(rows) == 1
         assert rows[0].token_hash != first.rsplit("/", 1)[1]  # only the hash is stored
         assert rows[0].expires_at.replace(tzinfo=UTC) == DAY_START + TTL
+    # neither table can be joined to the case
+    assert "case_id" not in SurveyToken.__table__.columns  # type: ignore[attr-defined]
+    assert "case_id" not in SurveyAnswer.__table__.columns  # type: ignore[attr-defined]
+
+
+def test_a_link_answers_once(migrated_engine: Engine) -> None:
+    from adapters.survey.errors import SurveyLinkError
+
+    case_id = ended_case(migrated_engine)
+    store_answer(migrated_engine, case_id, "selesai_informasi_diberikan", 4)
+    with pytest.raises(SurveyLinkError) as caught:
+        store_answer(migrated_engine, case_id, "selesai_informasi_diberikan", 1)
+    assert caught.value.reason == "used"
+    with session_scope(migrated_engine) as session:
+        assert session.exec(select(func.count()).select_from(SurveyAnswer)).one() == 1
 
 
 def answer_form(client: TestClient, path: str, **overrides: str) -> dict[str, str]:
@@ -111,7 +126,6 @@ def test_survey_page_takes_one_answer(sqlite_url: str) -> None:
         answers = session.exec(select(SurveyAnswer)).all()
     assert len(answers) == 1
     stored = answers[0]
-    assert not hasattr(stored, "case_id")
     assert stored.answered_on == date(2026, 11, 27)  # the office day in WIB, no time of day
     assert [getattr(stored, f"u{i}") for i in range(1, 10)] == [1 + i % 4 for i in range(1, 10)]
 

@@ -1,4 +1,4 @@
-"""survey: survey_token (one-time link per case, hashed) and survey_answer (no case link)
+"""survey: survey_token (one-time link per case, hashed, no case id) and survey_answer
 
 Revision ID: survey_0001
 Revises:
@@ -20,12 +20,10 @@ def upgrade() -> None:
     op.create_table(
         "survey_token",
         sa.Column("token_hash", sa.String(64), primary_key=True),
-        sa.Column("case_id", sa.String(36), nullable=False, unique=True),
         sa.Column("definition_id", sa.String(64), nullable=False),
         sa.Column("end_step_id", sa.String(64), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("used", sa.Boolean(), nullable=False),
     )
     op.create_table(
         "survey_answer",
