@@ -17,7 +17,13 @@ from adapters.db.engine import session_scope
 from adapters.reports.period import Period
 from adapters.reports.samples import cases_in
 from adapters.survey.elements import ELEMENTS, KEYS
-from adapters.survey.index import WEIGHT, IndexResult, compute_index, required_sample
+from adapters.survey.index import (
+    WEIGHT,
+    IndexResult,
+    compute_index,
+    required_sample,
+    rounded_to,
+)
 from adapters.survey.tables import SurveyAnswer
 
 
@@ -69,8 +75,8 @@ def build_skm_report(
             key=element.key,
             name=element.name,
             answers=len(answers),
-            nrr=round(float(scores[element.key].nrr), 3) if scores else None,
-            weighted=round(float(scores[element.key].weighted), 4) if scores else None,
+            nrr=float(rounded_to(scores[element.key].nrr, 3)) if scores else None,
+            weighted=float(rounded_to(scores[element.key].weighted, 4)) if scores else None,
         )
         for element in ELEMENTS
     ]
@@ -85,8 +91,8 @@ def build_skm_report(
         respondents=len(answers),
         weight=float(WEIGHT),
         unsur=rows,
-        index=round(float(result.index), 4) if result else None,
-        ikm=round(float(result.ikm), 2) if result else None,
+        index=float(rounded_to(result.index, 4)) if result else None,
+        ikm=float(rounded_to(result.ikm, 2)) if result else None,
         mutu=result.grade.mutu if result else None,
         kinerja=result.grade.kinerja if result else None,
         suggestions=[

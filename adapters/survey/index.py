@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from adapters.survey.elements import KEYS
 
@@ -51,9 +51,14 @@ class IndexResult:
     grade: Grade
 
 
+def rounded_to(value: Decimal, places: int) -> Decimal:
+    """Rounded half up, as the regulation's tables print figures."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def grade_of(ikm: Decimal) -> Grade:
     """The conversion table's row for an IKM compared at two decimals, as the table is printed."""
-    rounded = ikm.quantize(Decimal("0.01"))
+    rounded = rounded_to(ikm, 2)
     for grade in GRADES:
         if rounded >= grade.low:
             return grade

@@ -123,3 +123,44 @@ def test_suggestion_cleaned_and_bounded() -> None:
 def test_csv_cells_never_start_a_formula(text: str) -> None:
     assert safe_cell(text).startswith("'")
     assert safe_cell("Pelayanan cepat") == "Pelayanan cepat"
+
+
+def test_survey_offer_at_names_end_steps() -> None:
+    from process_definitions.survey_checks import survey_problems
+    from tests.support.case_day import sop
+
+    definition = sop().definition
+    assert survey_problems(definition) == []
+    assert definition.survey is not None
+    wrong = definition.model_copy(
+        update={"survey": SurveyDefinition(offer_at=["selesai_informasi_diberika", "cari_sdp"])}
+    )
+    problems = survey_problems(wrong)
+    assert "did you mean `selesai_informasi_diberikan`?" in problems[0]
+    assert "cari_sdp" in problems[1] and "end steps:" in problems[1]
+
+
+def test_pdf_and_html_keep_hostile_suggestions_as_text() -> None:
+    from datetime import UTC, date, datetime
+
+    from adapters.reports.period import Period
+    from adapters.reports.skm import build_skm_report
+    from adapters.reports.skm_render import render_skm
+    from adapters.survey.tables import SurveyAnswer
+
+    hostile = "<b>x</b> **bold** \u202e\U0001f600 \u0645\u0631\u062d\u0628\u0627 =1+1"
+    answers = [
+        SurveyAnswer(definition_id="d", answered_on=date(2026, 1, 5), suggestion=hostile,
+                     **dict.fromkeys(KEYS, 3))
+    ]  # fmt: skip
+    report = build_skm_report(
+        Period(date(2026, 1, 1), date(2026, 1, 31), "Asia/Jakarta"),
+        answers=answers,
+        cases=3,
+        generated_at=datetime(2026, 2, 1, tzinfo=UTC),
+    )
+    assert report.ikm == 74.93  # 74.925 rounded half up
+    assert report.mutu == "C" and report.required_sample == 3
+    assert render_skm(report, "pdf").startswith(b"%PDF")
+    html = render_skm(report, "html").decode()
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
