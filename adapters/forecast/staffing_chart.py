@@ -78,9 +78,11 @@ def period_staffing(
     return staffing_curves(history, office=office, office_hours_text=office_hours_text)
 
 
-def staffing_svg(curve: StaffingCurve, *, width: float = 420, height: float = 200) -> str:
-    left, right, top, bottom = 40.0, 140.0, 12.0, 28.0
-    plot_w, plot_h = width - left - right, height - top - bottom
+def staffing_svg(curve: StaffingCurve, *, width: float = 420, plot_h: float = 150) -> str:
+    left, right, top = 40.0, 16.0, 12.0
+    plot_w = width - left - right
+    legend_y = top + plot_h + 34
+    height = legend_y + 14 * len(curve.steps) + 4
     ks = [p.operators for p in curve.points]
     span = max(max(ks, default=1) - min(ks, default=1), 1)
 
@@ -95,12 +97,17 @@ def staffing_svg(curve: StaffingCurve, *, width: float = 420, height: float = 20
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="{label}">'
     ]
-    for tick in (0.0, 0.5, 0.8, 0.95, 1.0):
+    for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
         parts.append(
             f'<line x1="{left}" y1="{y(tick):.1f}" x2="{left + plot_w}" y2="{y(tick):.1f}" '
             f'stroke="#e2e8f0"/><text x="{left - 4}" y="{y(tick) + 3:.1f}" font-size="9" '
             f'text-anchor="end">{tick * 100:.0f}%</text>'
         )
+    parts.append(
+        f'<line x1="{left}" y1="{y(0.95):.1f}" x2="{left + plot_w}" y2="{y(0.95):.1f}" '
+        f'stroke="#b91c1c" stroke-dasharray="4 3"/><text x="{left + plot_w}" '
+        f'y="{y(0.95) + 10:.1f}" font-size="9" fill="#b91c1c" text-anchor="end">95%</text>'
+    )
     for k in ks:
         weight = ' font-weight="bold"' if k == curve.observed_operators else ""
         parts.append(
@@ -108,8 +115,8 @@ def staffing_svg(curve: StaffingCurve, *, width: float = 420, height: float = 20
             f"{weight}>{k}</text>"
         )
     parts.append(
-        f'<text x="{left + plot_w / 2}" y="{height - 3}" font-size="9" text-anchor="middle">'
-        "operators (bold: as in the period)</text>"
+        f'<text x="{left + plot_w / 2}" y="{top + plot_h + 24}" font-size="9" '
+        'text-anchor="middle">operators (bold: as in the period)</text>'
     )
     for i, (step_id, name) in enumerate(curve.steps.items()):
         colour = COLOURS[i % len(COLOURS)]
@@ -127,11 +134,11 @@ def staffing_svg(curve: StaffingCurve, *, width: float = 420, height: float = 20
                 f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.5" fill="{colour}"/>'
                 for px, py in points
             ]
-        ly = top + 10 + i * 14
+        ly = legend_y + i * 14
+        text = name if len(name) <= 70 else name[:69] + "…"
         parts.append(
-            f'<rect x="{left + plot_w + 8}" y="{ly - 7}" width="10" height="3" fill="{colour}"/>'
-            f'<text x="{left + plot_w + 22}" y="{ly - 3}" font-size="9">'
-            f"{escape(name[:24])}</text>"
+            f'<rect x="{left}" y="{ly - 4}" width="12" height="3" fill="{colour}"/>'
+            f'<text x="{left + 16}" y="{ly}" font-size="9">{escape(text)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
