@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import typer
+from sqlalchemy import Engine
 
 from adapters.cli.report_commands import _fail, _settings, parse_day
 from adapters.db.engine import make_engine
 from adapters.forecast.errors import ForecastError
-from adapters.forecast.forecast import Forecast, default_operators, forecast
+from adapters.forecast.forecast import Forecast, backtest, default_operators, forecast
 from adapters.forecast.history import load_history, operator_lanes
 from adapters.forecast.office_hours import parse_office_hours
 from adapters.reports.errors import ReportError
 from adapters.reports.formatting import duration, share
 from adapters.reports.period import Period
+from adapters.reports.sla_report import sla_report
 
 HISTORY_DAYS = 90
 
@@ -37,10 +40,53 @@ def parse_operators(values: list[str], lanes: list[str]) -> dict[str, int]:
     return result
 
 
+def measured_shares(engine: Engine, period: Period, definition_id: str) -> dict[str, float]:
+    """Per step, the share within budget the SLA report measured for the period."""
+    report = sla_report(engine, period, generated_at=datetime.now(UTC), definition_id=definition_id)
+    return {
+        s.step_id: s.within_share
+        for d in report.definitions
+        for s in d.steps
+        if s.within_share is not None
+    }
+
+
+def render_backtest(result: Forecast, measured: dict[str, float], *, as_json: bool) -> str:
+    rows = [
+        (s.step_id, s.within_share, measured[s.step_id])
+        for s in result.steps
+        if s.within_share is not None and s.step_id in measured
+    ]
+    if as_json:
+        table = [
+            {
+                "step_id": step_id,
+                "forecast": forecast_share,
+                "measured": measured_share,
+                "difference_points": round((forecast_share - measured_share) * 100, 1),
+            }
+            for step_id, forecast_share, measured_share in rows
+        ]
+        return json.dumps({"backtest": table, "forecast": result.model_dump()}, indent=2)
+    lines = [
+        f"Back-test of {result.definition_id}: {result.arrivals} recorded arrivals replayed with "
+        f"operators {', '.join(f'{k}={v}' for k, v in result.operators.items())} "
+        f"({result.replications} replications).",
+        "",
+        f"{'step':<26} {'forecast':>9} {'measured':>9} {'points':>7}",
+    ]
+    lines += [
+        f"{step_id:<26} {share(forecast_share):>9} {share(measured_share):>9} "
+        f"{(forecast_share - measured_share) * 100:>+7.1f}"
+        for step_id, forecast_share, measured_share in rows
+    ]
+    return "\n".join(lines)
+
+
 def render_text(result: Forecast) -> str:
     lines = [
-        f"Forecast for {result.definition_id}: {result.arrivals_per_day:g} cases per office day, "
-        f"{result.days} office days, {result.replications} replications "
+        f"Forecast for {result.definition_id}: {result.arrivals_per_day or 0:g} cases per office "
+        f"day, {result.days} office days, {result.replications} replications "
         f"(office hours {result.office_hours}; durations learned from {result.history_cases} "
         "recorded cases).",
         "",
@@ -62,8 +108,13 @@ def render_text(result: Forecast) -> str:
 
 
 def forecast_command(
-    arrivals_per_day: float = typer.Option(
-        ..., "--arrivals-per-day", min=0.0, help="New cases per office day."
+    arrivals_per_day: float | None = typer.Option(
+        None, "--arrivals-per-day", min=0.0, help="New cases per office day."
+    ),
+    replay: bool = typer.Option(
+        False,
+        "--backtest",
+        help="Replay the history period's own arrivals; compare with what the SLA report measured.",
     ),
     operators: list[str] = typer.Option(
         [], "--operators", help="LANE=K operators working a lane; default what the history shows."
@@ -80,6 +131,10 @@ def forecast_command(
 ) -> None:
     """Simulate the process (SimPy) with the step durations recorded in the case database:
     per step the share within budget, p90 waiting time; per lane operator utilisation."""
+    if arrivals_per_day is None and not replay:
+        raise typer.BadParameter(
+            "give a number of cases per office day", param_hint="--arrivals-per-day"
+        )
     settings = _settings()
     today = datetime.now(UTC).date()
     last = parse_day(to_day, "--to") if to_day else today
@@ -87,13 +142,25 @@ def forecast_command(
     engine = make_engine(settings.database_url)
     try:
         office = parse_office_hours(settings.office_hours, settings.intake_timezone)
-        history = load_history(
-            engine, Period(first, last, settings.intake_timezone), office, definition_id=definition
-        )
+        period = Period(first, last, settings.intake_timezone)
+        history = load_history(engine, period, office, definition_id=definition)
         staffing = {
             **default_operators(history),
             **parse_operators(operators, operator_lanes(history.definition)),
         }
+        if replay:
+            result = backtest(
+                history,
+                operators=staffing,
+                office=office,
+                office_hours_text=settings.office_hours,
+                replications=replications,
+                seed=seed,
+            )
+            measured = measured_shares(engine, period, history.definition.id)
+            typer.echo(render_backtest(result, measured, as_json=as_json))
+            return
+        assert arrivals_per_day is not None
         result = forecast(
             history,
             arrivals_per_day=arrivals_per_day,

@@ -140,3 +140,16 @@ def test_sla_report_shows_the_staffing_chart(cli_on_history: CliRunner) -> None:
         cli, ["report", "sla", *period, "--format", "json", "--no-staffing"]
     )
     assert json.loads(plain.stdout)["definitions"][0]["staffing"] == []
+
+
+def test_cli_backtest_compares_with_the_sla_report(cli_on_history: CliRunner) -> None:
+    args = ["forecast", "--backtest", "--from", "2024-01-01", "--to", "2024-01-31", "--json"]
+    out = cli_on_history.invoke(cli, args)
+    assert out.exit_code == 0, out.output
+    rows = {r["step_id"]: r for r in json.loads(out.stdout)["backtest"]}
+    assert rows["verifikasi_sdp"]["measured"] < 0.8
+    assert all(abs(r["difference_points"]) <= 5 for r in rows.values()), rows
+    text = cli_on_history.invoke(cli, args[:-1])
+    assert "measured" in text.stdout and "verifikasi_sdp" in text.stdout
+    neither = cli_on_history.invoke(cli, ["forecast"])
+    assert neither.exit_code != 0 and "--arrivals-per-day" in neither.output
