@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from adapters.db.case_tables import Case
+from process_definitions import model as m
 from adapters.reports.samples import definition_of
 from adapters.survey.tables import SurveyToken
 
@@ -63,3 +64,13 @@ def survey_link_for_case(
         )
         session.flush()
     return f"{base_url.rstrip('/')}{PATH}/{token}"
+
+
+def end_reached_after(definition: m.ProcessDefinition, step_id: str) -> str | None:
+    """The end step a notify step hands over to (its `next`), or None when the case goes on:
+    the step whose message is the case's last one, where `survey_url` belongs."""
+    step = definition.step(step_id)
+    following = getattr(step, "next", None)
+    if following is None:
+        return None
+    return following if isinstance(definition.step(following), m.EndStep) else None

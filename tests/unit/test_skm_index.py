@@ -164,3 +164,14 @@ def test_pdf_and_html_keep_hostile_suggestions_as_text() -> None:
     assert render_skm(report, "pdf").startswith(b"%PDF")
     html = render_skm(report, "html").decode()
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_the_last_message_is_the_notify_step_before_an_end() -> None:
+    from adapters.survey.links import end_reached_after
+    from tests.support.case_day import sop
+
+    definition = sop().definition
+    assert end_reached_after(definition, "kirim_informasi") == "selesai_informasi_diberikan"
+    assert end_reached_after(definition, "kabar_tidak_ditemukan") == "selesai_tidak_ditemukan"
+    assert end_reached_after(definition, "verifikasi_sdp") is None
+    assert end_reached_after(definition, "selesai_tidak_ditemukan") is None
