@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from adapters.db.case_tables import Case
-from process_definitions import model as m
 from adapters.reports.samples import definition_of
 from adapters.survey.tables import SurveyToken
+from process_definitions import model as m
 
 PATH = "/survei"
 _SALT = b"sopflow.survey.v1:"
