@@ -83,6 +83,14 @@ class Settings(BaseSettings):
     intake_timezone: str = Field(
         default="Asia/Jakarta", description="Time zone of times shown to the public (WIB)."
     )
+    survey_ttl_days: int = Field(
+        default=14, gt=0, le=365, description="Days a case's satisfaction-survey link stays valid."
+    )
+    office_hours: str = Field(
+        default="Mon-Fri 08:00-16:00",
+        description="When operators work, in intake_timezone (staffing forecast), e.g. "
+        "'Mon-Fri 08:00-16:00' or 'Mon-Thu 08:00-16:00, Fri 08:00-11:30'.",
+    )
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

@@ -62,3 +62,11 @@ app.add_typer(export_app, name="export")
 from adapters.cli.case_commands import case_app  # noqa: E402
 
 app.add_typer(case_app, name="case")
+
+from adapters.cli.skm_commands import skm  # noqa: E402
+
+report_app.command("skm")(skm)
+
+from adapters.cli.forecast_command import forecast_command  # noqa: E402
+
+app.command("forecast")(forecast_command)

@@ -88,12 +88,22 @@ async def run_worker(
             prefetch_seconds=1,
         )
         worker_task = asyncio.create_task(worker.start(printer=lambda text: _announce(text)))
+        worker_task.add_done_callback(lambda task: _worker_ended(task, stop))
         maintenance = asyncio.create_task(maintenance_loop(stop, interval=maintenance_seconds))
         await stop.wait()
         worker_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await worker_task
         await maintenance
+    if not worker_task.cancelled() and worker_task.exception() is not None:
+        raise SystemExit(1)
+
+
+def _worker_ended(task: asyncio.Task[None], stop: asyncio.Event) -> None:
+    """The worker must not end while the runner lives: say why and stop (serve restarts it)."""
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("worker stopped: %r", task.exception(), exc_info=task.exception())
+        stop.set()
 
 
 def _announce(text: str) -> None:

@@ -28,6 +28,7 @@ from adapters.intake.form_fields import FormDefinitionError, human_size, public_
 from adapters.intake.openapi_forms import install_openapi
 from adapters.intake.pages import STATIC_DIR, Pages
 from adapters.intake.request_limits import BodyCapMiddleware
+from adapters.intake.routes_survey import router as survey_router
 from adapters.intake.security import CsrfTokens, SecurityHeadersMiddleware
 from adapters.prefect.starter import CaseStarter, PrefectCaseStarter
 from adapters.settings import Settings
@@ -96,6 +97,7 @@ def create_app(
     app.state.intake = context
     for module in (routes_form, routes_status, routes_casefile, routes_poster):
         app.include_router(module.router)
+    app.include_router(survey_router)  # the SKM survey (routes_survey.py)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_openapi(app, form)
     _install_error_pages(app, pages)
