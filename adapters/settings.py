@@ -16,7 +16,27 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOPFLOW_", env_file=".env", extra="ignore")
 
     data_dir: Path = Field(default=Path("var"), description="Databases, outbox, local data.")
-    database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in data_dir.")
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL of the case database; empty = the embedded PostgreSQL that "
+        "`sopflow serve` runs in data_dir (sqlite:///… is accepted for single-user tools).",
+    )
+    postgres_port: int = Field(
+        default=0,
+        ge=0,
+        lt=65536,
+        description="Port of the embedded PostgreSQL on 127.0.0.1; 0 = a free one, kept.",
+    )
+    prefect_api_workers: int = Field(
+        default=1,
+        ge=1,
+        description="API processes of the local Prefect server; more than 1 needs redis_url.",
+    )
+    redis_url: str = Field(
+        default="",
+        description="Redis for the local Prefect server's messaging (prefect-redis), "
+        "e.g. redis://127.0.0.1:6379/0; empty = in-memory (one API process).",
+    )
     definitions_dir: Path = Field(
         default=Path(__file__).resolve().parent.parent / "process_definitions",
         description="Where process definition YAML files live.",
@@ -63,16 +83,42 @@ class Settings(BaseSettings):
     intake_timezone: str = Field(
         default="Asia/Jakarta", description="Time zone of times shown to the public (WIB)."
     )
+    survey_ttl_days: int = Field(
+        default=14, gt=0, le=365, description="Days a case's satisfaction-survey link stays valid."
+    )
+    office_hours: str = Field(
+        default="Mon-Fri 08:00-16:00",
+        description="When operators work, in intake_timezone (staffing forecast), e.g. "
+        "'Mon-Fri 08:00-16:00' or 'Mon-Thu 08:00-16:00, Fri 08:00-11:30'.",
+    )
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
+        if self.prefect_api_workers > 1 and not self.redis_url:
+            raise ValueError("SOPFLOW_PREFECT_API_WORKERS above 1 needs SOPFLOW_REDIS_URL")
         if not self.database_url:
-            self.database_url = f"sqlite:///{self.data_dir.resolve() / 'sopflow.db'}"
+            self.database_url = embedded_database_url(self.data_dir)
         return self
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return self.database_url == embedded_database_url(self.data_dir) != ""
 
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return self.data_dir
+
+
+def embedded_database_url(data_dir: Path) -> str:
+    """The case database of the embedded PostgreSQL recorded in data_dir, or "" if none yet.
+
+    Reads `<data_dir>/postgres.json` (written when `sopflow serve` first creates the cluster);
+    creates nothing, so read-only commands never make a database.
+    """
+    from adapters.embedded_postgres import read_record
+
+    record = read_record(data_dir.resolve())
+    return record.url("sopflow") if record else ""
 
 
 @lru_cache(maxsize=1)
@@ -84,6 +130,8 @@ def describe_settings_error(error: ValidationError) -> str:
     """One line naming each bad environment variable (values are not repeated)."""
     parts = [
         f"SOPFLOW_{'_'.join(str(p) for p in item['loc']).upper()}: {item['msg']}"
+        if item["loc"]
+        else str(item["msg"])
         for item in error.errors()
     ]
     return "invalid settings: " + "; ".join(parts)

@@ -1,25 +1,39 @@
-"""Case throughput: N cases through the whole flow on a Prefect server backed by PostgreSQL.
+"""Case throughput against Prefect's floor, on a Prefect server backed by PostgreSQL.
 
-Starts a Prefect server (PostgreSQL), deploys, starts `sopflow runner` (one process, runs every
-flow run in-process), creates N cases of the SOP (half found in SDP, half not) and starts each
-from the `run-case` deployment. A decider resumes every waiting run through the resume API as
-soon as it sees it. Prints cases/s, latency from case creation to end (total, and automated =
-total minus the time runs sat waiting for the decider), task runs per case, CPU seconds per
-case (all processes) and peak memory of the server and the runner. Not a test.
+Starts a Prefect server (PostgreSQL; `--api-workers N` API processes with Redis messaging when
+N > 1, as Prefect documents for several API processes), deploys sopflow and a floor flow of the
+same shape (benchmarks/floor_flow.py) on the same pool, starts `--runners` `sopflow runner`
+processes and runs, in order:
 
-    .venv/bin/python benchmarks/case_throughput.py [--cases 200] [--concurrency 40]
+1. 20 simultaneous operator Resumes (20 cases waiting at the first decision, resumed at once);
+2. sopflow: `--cases` cases (half found in SDP, half not) at `--concurrency`, every operator
+   decision given through the resume API as soon as the run waits;
+3. the floor: the same number of runs of the same shapes (flow executions, task runs,
+   suspensions) with no-op bodies, the same way;
+4. the automated path at concurrency 1 (`--latency-cases`): time from case creation to its end,
+   minus the time the run sat waiting for the decider.
+
+CPU is summed over every process involved (Prefect server and its children, the runners, this
+process, and the PostgreSQL backends serving the two databases). The last line is one JSON
+object. Not a test.
+
+    .venv/bin/python benchmarks/case_throughput.py [--cases 60] [--concurrency 20] [--runners 2]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
+import inspect
+import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,73 +53,79 @@ from adapters.sdp.demo import load_demo_directory  # noqa: E402
 from process_definitions.loader import load_definition  # noqa: E402
 from tests.support.databases import temporary_postgres_database  # noqa: E402
 
-SOP = load_definition(REPO / "process_definitions" / "layanan_informasi_integrasi.yaml")
+SOP_FILE = next(
+    p
+    for p in (
+        REPO / "process_definitions" / "layanan_informasi_integrasi" / "process.yaml",
+        REPO / "process_definitions" / "layanan_informasi_integrasi.yaml",
+    )
+    if p.exists()
+)
+SOP = load_definition(SOP_FILE)
 TICK = os.sysconf("SC_CLK_TCK")
+FOUND_SHAPE = [1, 2, 2]  # task runs per execution: search | decision, draft | decision, notify
+NOT_FOUND_SHAPE = [1, 2]  # search | decision, notify
 
 
-def tree_pids(root: int) -> list[int]:
-    """root and all its descendants, from /proc."""
+def _proc_table() -> tuple[dict[int, list[int]], dict[int, str]]:
     children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, stack = [], [root]
-    while stack:
-        pid = stack.pop()
-        found.append(pid)
-        stack.extend(children.get(pid, []))
-    return found
-
-
-def cpu_seconds(root: int) -> float:
-    total = 0.0
-    for pid in tree_pids(root):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / TICK
-        except (OSError, IndexError, ValueError):
-            pass
-    return total
-
-
-def postgres_cpu() -> float:
-    """CPU of every PostgreSQL server process (the databases are shared with nothing else)."""
-    total = 0.0
+    cmdlines: dict[int, str] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
-        except OSError:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdlines[int(entry.name)] = (
+                (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            )
+        except (OSError, IndexError, ValueError):
             continue
-        if "(postgres)" in stat:
-            fields = stat.rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / TICK
-    return total
+        children.setdefault(ppid, []).append(int(entry.name))
+    return children, cmdlines
+
+
+def _cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def cpu_split(roots: dict[str, int], databases: list[str]) -> dict[str, float]:
+    """CPU seconds so far of each root's process tree, and of the PostgreSQL backends serving
+    `databases` (a backend's command line names its database)."""
+    children, cmdlines = _proc_table()
+    split: dict[str, float] = {}
+    for name, root in roots.items():
+        stack, total = [root], 0.0
+        while stack:
+            pid = stack.pop()
+            total += _cpu(pid)
+            stack.extend(children.get(pid, []))
+        split[name] = total
+    split["PostgreSQL"] = sum(
+        _cpu(pid)
+        for pid, cmd in cmdlines.items()
+        if cmd.startswith("postgres:") and any(f" {db} " in cmd for db in databases)
+    )
+    split["benchmark"] = sum(os.times()[:2])
+    return split
 
 
 def peak_rss_mb(root: int) -> float:
-    peak = 0
-    for pid in tree_pids(root):
+    children, _ = _proc_table()
+    stack, peak = [root], 0
+    while stack:
+        pid = stack.pop()
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
                     peak += int(line.split()[1])
         except OSError:
             pass
+        stack.extend(children.get(pid, []))
     return peak / 1024
-
-
-@dataclass
-class Timing:
-    created: float
-    waited: float = 0.0
-    ended: float | None = None
-    resumed_keys: set[str] = field(default_factory=set)
 
 
 def applicant(i: int) -> dict[str, Any]:
@@ -122,7 +142,7 @@ def applicant(i: int) -> dict[str, Any]:
         "telepon_penjamin": "+6281234567891",
         "nama_narapidana": prisoner,
         "foto_ktp": {
-            "object_key": f"ktp/bench{i}",
+            "object_key": f"ktp/b{i}",
             "content_type": "image/jpeg",
             "size": 1,
             "kind": "jpg",
@@ -134,131 +154,265 @@ def applicant(i: int) -> dict[str, Any]:
     }
 
 
-async def decide(api: httpx.AsyncClient, run: dict[str, Any], engine: Any, case_id: str) -> bool:
+@dataclass
+class Timing:
+    created: float
+    waited: float = 0.0
+    ended: float | None = None
+    state: str = ""
+    resumed_keys: set[str] = field(default_factory=set)
+
+
+Answer = Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]]
+
+
+class Driver:
+    """Starts runs, resumes each waiting run as soon as it waits, records when each ended."""
+
+    def __init__(self, api: httpx.AsyncClient) -> None:
+        self.api = api
+        self.timings: dict[str, Timing] = {}
+        self.answers: dict[str, Answer] = {}
+        self.accepted = 0
+
+    async def watch(self) -> None:
+        while True:
+            open_ids = [r for r, t in self.timings.items() if t.ended is None][:200]
+            if open_ids:
+                runs = (
+                    await self.api.post(
+                        "/flow_runs/filter",
+                        json={"flow_runs": {"id": {"any_": open_ids}}, "limit": 200},
+                    )
+                ).json()
+                await asyncio.gather(*(self._look(run) for run in runs))
+            await asyncio.sleep(0.05)
+
+    async def _look(self, run: dict[str, Any]) -> None:
+        timing = self.timings[run["id"]]
+        state = run["state"]
+        if state["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
+            if timing.ended is None:
+                timing.ended, timing.state = time.monotonic(), state["type"]
+            return
+        details = state.get("state_details") or {}
+        key = details.get("pause_key") or ""
+        if (
+            state["type"] != "PAUSED"
+            or not details.get("run_input_keyset")
+            or key in timing.resumed_keys
+        ):
+            return
+        answer = await self.answers[run["id"]](run)
+        if answer is None:
+            return
+        timing.resumed_keys.add(key)
+        paused_at = datetime.fromisoformat(state["timestamp"].replace("Z", "+00:00"))
+        response = await self.api.post(f"/flow_runs/{run['id']}/resume", json={"run_input": answer})
+        if response.json().get("status") == "ACCEPT":
+            self.accepted += 1
+            timing.waited += (datetime.now(UTC) - paused_at).total_seconds()
+        else:
+            timing.resumed_keys.discard(key)
+
+    async def wait_all(self, run_ids: list[str], timeout: float = 600) -> None:
+        deadline = time.monotonic() + timeout
+        while any(self.timings[r].ended is None for r in run_ids):
+            if time.monotonic() > deadline:
+                raise TimeoutError("runs did not finish")
+            await asyncio.sleep(0.1)
+
+
+async def start_deployment(name: str, parameters: dict[str, Any], run_name: str) -> str:
+    from prefect.deployments.flow_runs import arun_deployment
+
+    run = await arun_deployment(
+        name=name, parameters=parameters, timeout=0, flow_run_name=run_name, as_subflow=False
+    )
+    return str(run.id)
+
+
+def case_answerer(engine: Any, case_id: str) -> Answer:
     roster = load_roster()
+
+    async def answer(_run: dict[str, Any]) -> dict[str, Any] | None:
+        with session_scope(engine) as session:
+            case = repo.get_case(session, case_id=case_id)
+            step, candidates = case.current_step, case.variables.get("candidates") or []
+        if step == "verifikasi_sdp":
+            found = candidates and candidates[0]["score"] >= 90
+            return {
+                "keputusan": candidates[0]["key"] if found else "tidak_ditemukan",
+                "nip_verifikator": roster.nips("operator_divpas")[0],
+            }
+        if step == "setujui_jawaban":
+            return {"persetujuan": "kirim", "nip_penyetuju": roster.nips("operator_integrasi")[0]}
+        return None
+
+    return answer
+
+
+async def floor_answer(_run: dict[str, Any]) -> dict[str, Any] | None:
+    return {"ok": "ya"}
+
+
+async def start_case(driver: Driver, engine: Any, i: int) -> str:
+    from adapters.prefect.starter import PrefectCaseStarter
+
     with session_scope(engine) as session:
-        case = repo.get_case(session, case_id=case_id)
-        step, candidates = case.current_step, case.variables.get("candidates") or []
-    if step == "verifikasi_sdp":
-        choice = (
-            candidates[0]["key"]
-            if candidates and candidates[0]["score"] >= 90
-            else "tidak_ditemukan"
+        case = repo.create_case(
+            session, loaded=SOP, form_data=applicant(i), submitted_at=datetime.now(UTC)
         )
-        answer = {"keputusan": choice, "nip_verifikator": roster.nips("operator_divpas")[0]}
-    elif step == "setujui_jawaban":
-        answer = {"persetujuan": "kirim", "nip_penyetuju": roster.nips("operator_integrasi")[0]}
-    else:
-        return False
-    response = await api.post(f"/flow_runs/{run['id']}/resume", json={"run_input": answer})
-    return bool(response.json().get("status") == "ACCEPT")
+        case_id, reference = case.id, case.reference
+    created = time.monotonic()
+    run_id = await PrefectCaseStarter().start_case(case_id=case_id, reference=reference, tags=[])
+    driver.timings[run_id] = Timing(created=created)
+    driver.answers[run_id] = case_answerer(engine, case_id)
+    return run_id
 
 
-async def drive(args: argparse.Namespace, api_url: str, engine: Any, env: dict[str, str]) -> None:
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+async def start_floor(driver: Driver, i: int) -> str:
+    created = time.monotonic()
+    shape = FOUND_SHAPE if i % 2 == 0 else NOT_FOUND_SHAPE
+    run_id = await start_deployment("floor-case/floor-case", {"segments": shape}, f"floor-{i}")
+    driver.timings[run_id] = Timing(created=created)
+    driver.answers[run_id] = floor_answer
+    return run_id
 
-    from adapters.orchestrator import PrefectCaseStarter
 
-    timings: dict[str, Timing] = {}
-    run_to_case: dict[str, str] = {}
-    sem = asyncio.Semaphore(args.concurrency)
-    starter = PrefectCaseStarter()
+async def batch(
+    count: int, concurrency: int, start: Callable[[int], Awaitable[str]], driver: Driver
+) -> float:
+    sem = asyncio.Semaphore(concurrency)
 
     async def one(i: int) -> None:
         async with sem:
-            with session_scope(engine) as session:
-                case = repo.create_case(
-                    session, loaded=SOP, form_data=applicant(i), submitted_at=datetime.now(UTC)
-                )
-                case_id, reference = case.id, case.reference
-            timings[case_id] = Timing(created=time.monotonic())
-            run_id = await starter.start_case(case_id=case_id, reference=reference, tags=[])
-            run_to_case[run_id] = case_id
-            while timings[case_id].ended is None:
-                await asyncio.sleep(0.1)
+            run_id = await start(i)
+            await driver.wait_all([run_id])
 
-    async def decider(api: httpx.AsyncClient) -> None:
-        while True:
-            runs = (
-                await api.post(
-                    "/flow_runs/filter",
-                    json={
-                        "flow_runs": {
-                            "state": {
-                                "type": {"any_": ["PAUSED", "COMPLETED", "FAILED", "CRASHED"]}
-                            },
-                            "id": {
-                                "any_": [
-                                    r for r, c in run_to_case.items() if timings[c].ended is None
-                                ][:200]
-                            },
-                        },
-                        "limit": 200,
-                    },
-                )
-            ).json()
-            for run in runs:
-                case_id = run_to_case.get(run["id"])
-                if case_id is None:
-                    continue
-                timing = timings[case_id]
-                state = run["state"]
-                if state["type"] in ("COMPLETED", "FAILED", "CRASHED"):
-                    timing.ended = time.monotonic()
-                    if state["type"] != "COMPLETED":
-                        print(f"run {run['id']} ended {state['type']}", file=sys.stderr)
-                    continue
-                key = state["state_details"].get("pause_key") or ""
-                if key in timing.resumed_keys:
-                    continue
-                paused_at = datetime.fromisoformat(state["timestamp"].replace("Z", "+00:00"))
-                if await decide(api, run, engine, case_id):
-                    timing.resumed_keys.add(key)
-                    timing.waited += (datetime.now(UTC) - paused_at).total_seconds()
-            await asyncio.sleep(0.05)
+    began = time.monotonic()
+    await asyncio.gather(*(one(i) for i in range(count)))
+    return time.monotonic() - began
 
+
+def quantile(values: list[float], q: int) -> float:
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+        if len(values) > 1
+        else values[0]
+    )
+
+
+async def simultaneous_resumes(api: httpx.AsyncClient, engine: Any, count: int) -> int:
+    """`count` cases wait at the first decision; all are resumed at the same moment."""
+    driver = Driver(api)
+    runs = [await start_case(driver, engine, 1000 + 2 * i + 1) for i in range(count)]  # not found
+    deadline = time.monotonic() + 300
+    while True:
+        states = (
+            await api.post("/flow_runs/filter", json={"flow_runs": {"id": {"any_": runs}}})
+        ).json()
+        ready = [
+            r
+            for r in states
+            if r["state"]["type"] == "PAUSED"
+            and r["state"]["state_details"].get("run_input_keyset")
+        ]
+        if len(ready) == count:
+            break
+        if time.monotonic() > deadline:
+            raise TimeoutError("cases did not all wait")
+        await asyncio.sleep(0.2)
+    answers = await asyncio.gather(*(driver.answers[r["id"]](r) for r in ready))
+    responses = await asyncio.gather(
+        *(
+            api.post(f"/flow_runs/{r['id']}/resume", json={"run_input": a})
+            for r, a in zip(ready, answers, strict=True)
+        )
+    )
+    accepted = sum(
+        1 for r in responses if r.status_code in (200, 201) and r.json().get("status") == "ACCEPT"
+    )
+    watcher = asyncio.create_task(driver.watch())
+    await driver.wait_all(runs)
+    watcher.cancel()
+    return accepted
+
+
+async def run_benchmark(
+    args: argparse.Namespace, api_url: str, engine: Any, roots: dict[str, int], dbs: list[str]
+) -> dict[str, Any]:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    figures: dict[str, Any] = {}
     with temporary_settings({PREFECT_API_URL: api_url}):
-        async with httpx.AsyncClient(base_url=api_url, timeout=30) as api:
-            decider_task = asyncio.create_task(decider(api))
-            started = time.monotonic()
-            await asyncio.gather(*(one(i) for i in range(args.cases)))
-            elapsed = time.monotonic() - started
-            decider_task.cancel()
-            task_runs = (await api.post("/task_runs/count", json={})).json()
-    totals = sorted((t.ended or 0) - t.created for t in timings.values())
-    automated = sorted(max(0.0, (t.ended or 0) - t.created - t.waited) for t in timings.values())
-
-    def q(data: list[float], n: int) -> list[float]:
-        return statistics.quantiles(data, n=n, method="inclusive")
-
-    print(f"cases: {args.cases}, concurrency {args.concurrency}, elapsed {elapsed:.1f} s")
-    print(f"throughput: {args.cases / elapsed:.2f} cases/s")
-    print(
-        f"latency total     p50 {q(totals, n=100)[49]:.2f} s  p95 {q(totals, n=100)[94]:.2f} s"
-        f"  max {totals[-1]:.2f} s"
-    )
-    print(
-        f"latency automated p50 {q(automated, n=100)[49]:.2f} s  p95 "
-        f"{q(automated, n=100)[94]:.2f} s  max {automated[-1]:.2f} s"
-    )
-    print(f"task runs per case: {task_runs / args.cases:.1f}")
+        async with httpx.AsyncClient(base_url=api_url, timeout=60) as api:
+            figures["resumes_accepted"] = f"{await simultaneous_resumes(api, engine, 20)}/20"
+            for phase in ("sopflow", "floor"):
+                driver = Driver(api)
+                watcher = asyncio.create_task(driver.watch())
+                before = cpu_split(roots, dbs)
+                if phase == "sopflow":
+                    elapsed = await batch(
+                        args.cases,
+                        args.concurrency,
+                        functools.partial(start_case, driver, engine),
+                        driver,
+                    )
+                else:
+                    elapsed = await batch(
+                        args.cases, args.concurrency, functools.partial(start_floor, driver), driver
+                    )
+                after = cpu_split(roots, dbs)
+                watcher.cancel()
+                split = {k: (after[k] - before[k]) / args.cases for k in after}
+                bad = [t.state for t in driver.timings.values() if t.state != "COMPLETED"]
+                figures[phase] = {
+                    "cases_per_s": round(args.cases / elapsed, 2),
+                    "cpu_s_per_case": round(sum(split.values()), 3),
+                    "cpu_split": {k: round(v, 3) for k, v in split.items()},
+                    "not_completed": len(bad),
+                }
+                print(f"{phase}: {json.dumps(figures[phase])}", flush=True)
+            driver = Driver(api)
+            watcher = asyncio.create_task(driver.watch())
+            await batch(
+                args.latency_cases, 1, lambda i: start_case(driver, engine, 5000 + i), driver
+            )
+            watcher.cancel()
+            automated = sorted(
+                max(0.0, (t.ended or 0) - t.created - t.waited) for t in driver.timings.values()
+            )
+            figures["automated_p50_s"] = round(quantile(automated, 50), 3)
+            figures["automated_p95_s"] = round(quantile(automated, 95), 3)
+            figures["task_runs"] = (await api.post("/task_runs/count", json={})).json()
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--cases", type=int, default=200)
-    parser.add_argument("--concurrency", type=int, default=40)
+    parser.add_argument("--cases", type=int, default=60)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--runners", type=int, default=2)
+    parser.add_argument("--api-workers", type=int, default=2)
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/5")
+    parser.add_argument("--latency-cases", type=int, default=12)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sopflow-bench-"))
     with (
         temporary_postgres_database("sopflow_bench_prefect") as prefect_db,
         temporary_postgres_database("sopflow_bench_cases") as cases_db,
     ):
-        server = start_local_prefect(
-            work / "prefect",
-            database_url=prefect_db.replace("postgresql+psycopg://", "postgresql+asyncpg://"),
-        )
-        runner = None
+        options: dict[str, Any] = {
+            "database_url": prefect_db.replace("postgresql+psycopg://", "postgresql+asyncpg://")
+        }
+        scaling = inspect.signature(start_local_prefect).parameters
+        if args.api_workers > 1 and "api_workers" in scaling:
+            options.update(api_workers=args.api_workers, redis_url=args.redis)
+        else:
+            args.api_workers = 1
+        server = start_local_prefect(work / "prefect", **options)
+        runners: list[subprocess.Popen[bytes]] = []
         try:
             upgrade(cases_db)
             engine = make_engine(cases_db)
@@ -272,43 +426,81 @@ def main() -> None:
                 SOPFLOW_DATA_DIR=str(work / "var"),
                 SOPFLOW_DATABASE_URL=cases_db,
                 SOPFLOW_SECRET_KEY="b" * 32,
-                PREFECT_LOGGING_TO_API_ENABLED=os.environ.get("BENCH_LOGS_TO_API", "true"),
                 PREFECT_LOGGING_LEVEL="WARNING",
             )
             sopflow = str(Path(sys.executable).parent / "sopflow")
             subprocess.run([sopflow, "deploy"], env=env, check=True, capture_output=True)
-            log = (work / "runner.log").open("wb")
-            runner = subprocess.Popen(
-                [sopflow, "runner", "--poll", "0.1", "--limit", "200"],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+            subprocess.run(
+                [sys.executable, "-c", DEPLOY_FLOOR],
+                env={**env, "PYTHONPATH": str(REPO)},
+                check=True,
+                cwd=REPO,
             )
-            while "runner ready" not in (work / "runner.log").read_text(errors="replace"):
-                time.sleep(0.2)
-            server_before, runner_before = cpu_seconds(server.process.pid), cpu_seconds(runner.pid)
-            own_before, pg_before = sum(os.times()[:2]), postgres_cpu()
-            asyncio.run(drive(args, server.api_url, engine, env))
-            split = {
-                "Prefect server": cpu_seconds(server.process.pid) - server_before,
-                "runner": cpu_seconds(runner.pid) - runner_before,
-                "benchmark (cases, decider)": sum(os.times()[:2]) - own_before,
-                "PostgreSQL": postgres_cpu() - pg_before,
+            for i in range(args.runners):
+                log = work / f"runner{i}.log"
+                runners.append(
+                    subprocess.Popen(
+                        [
+                            sopflow,
+                            "runner",
+                            "--poll",
+                            "0.1",
+                            "--limit",
+                            "200",
+                            "--name",
+                            f"bench-{i}",
+                        ],
+                        env=env,
+                        stdout=log.open("wb"),
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+                while "runner ready" not in log.read_text(errors="replace"):
+                    time.sleep(0.2)
+            roots = {"Prefect server": server.process.pid} | {
+                f"runner {i}": r.pid for i, r in enumerate(runners)
             }
-            print(
-                f"CPU per case, all processes: {sum(split.values()) / args.cases:.3f} s ("
-                + ", ".join(f"{k} {v / args.cases:.3f}" for k, v in split.items())
-                + ")"
-            )
-            print(
-                f"peak memory: server {peak_rss_mb(server.process.pid):.0f} MB, "
-                f"runner {peak_rss_mb(runner.pid):.0f} MB"
-            )
+            dbs = [prefect_db.rsplit("/", 1)[1], cases_db.rsplit("/", 1)[1]]
+            figures = asyncio.run(run_benchmark(args, server.api_url, engine, roots, dbs))
+            ours, floor = figures.pop("sopflow"), figures.pop("floor")
+            result = {
+                "cases_per_s": ours["cases_per_s"],
+                "cpu_s_per_case": ours["cpu_s_per_case"],
+                "floor_cpu_s_per_case": floor["cpu_s_per_case"],
+                "ratio_to_floor": round(ours["cpu_s_per_case"] / floor["cpu_s_per_case"], 2),
+                "floor_cases_per_s": floor["cases_per_s"],
+                "automated_p50_s": figures["automated_p50_s"],
+                "automated_p95_s": figures["automated_p95_s"],
+                "resumes_accepted": figures["resumes_accepted"],
+                "runners": args.runners,
+                "api_workers": args.api_workers,
+                "cases": args.cases,
+                "concurrency": args.concurrency,
+                "not_completed": ours["not_completed"] + floor["not_completed"],
+                "peak_rss_mb": {name: round(peak_rss_mb(pid)) for name, pid in roots.items()},
+            }
+            print(json.dumps(result))
         finally:
-            if runner is not None:
+            for runner in runners:
                 runner.terminate()
                 runner.wait(30)
             server.stop()
+
+
+DEPLOY_FLOOR = """
+import asyncio
+from prefect.deployments.runner import RunnerDeployment
+async def main():
+    d = RunnerDeployment.from_entrypoint(
+        "benchmarks/floor_flow.py:floor_case",
+        name="floor-case",
+        work_pool_name="sopflow",
+        tags=["sopflow"],
+    )
+    d.entrypoint = "benchmarks/floor_flow.py:floor_case"
+    await d.aapply(work_pool_name="sopflow")
+asyncio.run(main())
+"""
 
 
 if __name__ == "__main__":

@@ -44,7 +44,9 @@ TARGET_PDF = 200 * 1024
 
 
 class NoopStarter:
-    async def start_case(self, *, case_id: str, reference: str, tags: list[str]) -> str:
+    async def start_case(
+        self, *, case_id: str, reference: str, tags: list[str], after_run: str | None = None
+    ) -> str:
         return str(uuid.uuid4())
 
 

@@ -281,6 +281,28 @@ StepDefinition = Annotated[
 STEP_KINDS = ("public_action", "form", "service", "user_task", "gateway", "notify", "end")
 
 
+class SurveyWordingDefinition(Spec):
+    """An office's own wording of one SKM element: its question and four answers, worst first."""
+
+    question: Text | None = None
+    options: list[Text] | None = Field(default=None, min_length=4, max_length=4)
+
+
+class SurveyDefinition(Spec):
+    """The satisfaction survey (SKM, PermenPAN-RB 14/2017) offered when a case ends."""
+
+    enabled: bool = True
+    offer_at: list[Identifier] = Field(
+        default_factory=list, description="End steps whose final message offers it; empty = all"
+    )
+    wording: dict[
+        Annotated[str, StringConstraints(pattern=r"^u[1-9]$")], SurveyWordingDefinition
+    ] = Field(default_factory=dict, description="Element u1..u9 -> wording override")
+
+    def offered_at(self, end_step_id: str) -> bool:
+        return self.enabled and (not self.offer_at or end_step_id in self.offer_at)
+
+
 class ProcessDefinition(Spec):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$", max_length=64)]
     version: int = Field(ge=1)
@@ -290,6 +312,7 @@ class ProcessDefinition(Spec):
     sop: SopMetadata
     lanes: dict[Identifier, LaneDefinition] = Field(min_length=1)
     steps: list[StepDefinition] = Field(min_length=2)
+    survey: SurveyDefinition | None = None
 
     def step(self, step_id: str) -> StepDefinition:
         for step in self.steps:

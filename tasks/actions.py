@@ -83,3 +83,15 @@ ACTIONS: dict[str, Callable[[ActionContext], ActionResult]] = {
     "sdp.search": sdp_search,
     "sdp.draft_integrasi_answer": draft_integrasi_answer,
 }
+
+
+class UnknownActionError(KeyError):
+    """The definition names an action nobody registered (validate refuses such definitions)."""
+
+
+def run_action(name: str, context: ActionContext) -> ActionResult:
+    try:
+        action = ACTIONS[name]
+    except KeyError:
+        raise UnknownActionError(f"no service action named {name}") from None
+    return action(context)

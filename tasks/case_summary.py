@@ -14,6 +14,8 @@ from adapters.db import case_repository as repo
 from adapters.db.case_tables import Case, Decision, StepRecord
 from adapters.db.engine import session_scope
 from process_definitions.units import format_duration
+from tasks.case_view import CaseView
+from tasks.reconcile import StuckCase
 from tasks.services import CaseServices, get_services
 
 
@@ -73,3 +75,40 @@ async def publish_case_summary(case_id: str) -> str:
         description=f"Ringkasan kasus {reference}",
     )
     return reference
+
+
+async def publish_stall_notice(view: CaseView, reason: str) -> None:
+    """A stalled case shows in Prefect as an artifact beside its run (references only)."""
+    await acreate_markdown_artifact(
+        key=f"case-{view.reference.lower()}",
+        markdown="\n".join(
+            [
+                f"# {view.reference}: macet",
+                "",
+                f"Langkah `{view.current_step}` tidak dapat dilanjutkan: {reason}.",
+                "",
+                f"Setelah penyebabnya diperbaiki: `sopflow case retry {view.reference}`.",
+            ]
+        ),
+        description=f"Kasus {view.reference} macet",
+    )
+
+
+async def publish_stuck_cases(stuck: list[StuckCase]) -> None:
+    """The cases waiting past their step's budget, as one artifact kept current."""
+    from prefect.artifacts import acreate_table_artifact
+
+    await acreate_table_artifact(
+        key="sopflow-stuck-cases",
+        table=[
+            {
+                "kasus": s.reference,
+                "status": s.status,
+                "langkah": s.step,
+                "menunggu_menit": round(s.waiting_seconds / 60, 1),
+                "batas_menit": round(s.budget_seconds / 60, 1),
+            }
+            for s in stuck
+        ],
+        description="Kasus yang melewati batas waktu langkahnya",
+    )

@@ -24,6 +24,7 @@ class CaseView:
     loaded: LoadedDefinition
     visit: int = 1
     started_at: datetime | None = None
+    newly_waiting: bool = False  # an operator step's wait began in this call
 
     @classmethod
     def of(

@@ -16,29 +16,22 @@ from pathlib import Path
 from typing import Any
 
 from prefect import task
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from adapters.db.case_repository import SYSTEM_ACTOR, add_flag, get_case
-from adapters.db.case_tables import CaseStatus
 from adapters.db.engine import session_scope
 from adapters.notify import outbox
 from adapters.notify.errors import InvalidRecipientError
 from adapters.notify.templates import MessageContext, render_message
+from adapters.prefect.events import emit_delivery_failed
 from process_definitions import model as m
 from process_definitions.loader import LoadedDefinition
+from tasks.case_store import advance
 from tasks.case_view import CaseView
-from tasks.events import emit_budget_exceeded, emit_delivery_failed
 from tasks.services import CaseServices, get_services
-from tasks.step_state import begin_step, finish_step
+from tasks.step_task import STEP_TASK_OPTIONS, StepCall, after_advance, as_step_task
 
-ALREADY_DONE = "sudah selesai"
 DELIVERY_FLAG = "pengiriman_gagal"
-
-
-class NotifyInput(BaseModel):
-    case_id: str
-    step_id: str
-    next_step: str
 
 
 def lookup(values: dict[str, Any], path: str) -> Any:
@@ -151,19 +144,9 @@ def _deliver(services: CaseServices, view: CaseView, step: m.NotifyStep) -> outb
         services.sleep(max(0.0, min(wait, 60.0)))
 
 
-def _run(services: CaseServices, notify: NotifyInput) -> str:
-    view = begin_step(
-        services.engine,
-        case_id=notify.case_id,
-        step_id=notify.step_id,
-        now=services.clock(),
-        status=CaseStatus.RUNNING,
-    )
-    if view is None:
-        return ALREADY_DONE
-    step = view.loaded.definition.step(notify.step_id)
-    assert isinstance(step, m.NotifyStep)
-    _queue(services, view, step, services.clock())
+def _run(services: CaseServices, view: CaseView, step: m.NotifyStep) -> CaseView | None:
+    started = services.clock()
+    _queue(services, view, step, started)
     report = _deliver(services, view, step)
     reached = sorted(set(report.channels_reached))
     failed = sorted({o.channel for o in report.failed_permanent + report.unknown + report.skipped})
@@ -180,27 +163,27 @@ def _run(services: CaseServices, notify: NotifyInput) -> str:
         emit_delivery_failed(
             case_id=view.case_id, reference=view.reference, step_id=step.id, channels=failed
         )
-    finished = finish_step(
+    advanced = advance(
         services.engine,
         case_id=view.case_id,
         step_id=step.id,
+        started_at=started,
         now=services.clock(),
         outcome=f"terkirim: {','.join(reached) or '-'}",
         actor=SYSTEM_ACTOR,
-        next_step=notify.next_step,
         outputs={f"{step.id}_channels_reached": reached},
     )
-    if finished and finished.record.budget_exceeded:
-        emit_budget_exceeded(
-            case_id=view.case_id,
-            reference=view.reference,
-            definition_id=finished.definition_id,
-            record=finished.record,
-        )
-    return f"terkirim: {','.join(reached) or '-'}"
+    return after_advance(view, advanced)
 
 
-@task(name="notify", persist_result=False)
-async def run_notify_step(notify: NotifyInput) -> str:
-    """Returns the channels that reached the applicant (e.g. `terkirim: email,whatsapp`)."""
-    return await asyncio.to_thread(_run, get_services(), notify)
+@task(name="notify", **STEP_TASK_OPTIONS)
+async def notify_task(call: StepCall) -> CaseView | None:
+    """Sends through the outbox (exactly once per channel); the result is the new case view."""
+    assert isinstance(call.step, m.NotifyStep)
+    return await asyncio.to_thread(_run, get_services(), call.view, call.step)
+
+
+async def handle_notify(view: CaseView, step: m.StepDefinition) -> CaseView | None:
+    assert isinstance(step, m.NotifyStep)
+    result: CaseView | None = await as_step_task(notify_task, step)(StepCall(view, step))
+    return result

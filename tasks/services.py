@@ -1,13 +1,21 @@
-"""What the case tasks talk to, gathered in one container and injected.
+"""What the case tasks talk to, gathered in one container and entered explicitly.
 
-The runner (or a test) calls `use_services(...)` once; tasks call `get_services()`. Without
-configuration the container is built from Settings (embedded defaults).
+Composition roots (the runner, `serve`, tests) build a `CaseServices` and enter it:
+
+    with entered_services(services):
+        ...  # flows and tasks started here call get_services()
+
+Nothing is built on import or first use: a task that runs outside an entered context fails
+with `ServicesNotEnteredError`. The context is a ContextVar, so asyncio tasks and the threads
+Prefect and `asyncio.to_thread` start inherit it.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +25,7 @@ from sqlalchemy import Engine
 from adapters.case_links import CaseLinkSigner
 from adapters.notify.channels import ChannelConfig
 from adapters.notify.protocol import Notifier
-from adapters.orchestrator import CaseStarter, PrefectCaseStarter
+from adapters.prefect.starter import CaseStarter, PrefectCaseStarter
 from adapters.roster import Roster
 from adapters.sdp.directory import SdpDirectory
 
@@ -48,18 +56,26 @@ class CaseServices:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-_services: CaseServices | None = None
+class ServicesNotEnteredError(RuntimeError):
+    """A case task ran outside `entered_services(...)`: a composition root forgot to enter."""
 
 
-def use_services(services: CaseServices | None) -> None:
-    global _services
-    _services = services
+_current: ContextVar[CaseServices | None] = ContextVar("sopflow_case_services", default=None)
+
+
+@contextmanager
+def entered_services(services: CaseServices) -> Iterator[CaseServices]:
+    token = _current.set(services)
+    try:
+        yield services
+    finally:
+        _current.reset(token)
 
 
 def get_services() -> CaseServices:
-    global _services
-    if _services is None:
-        from tasks.services_from_settings import services_from_settings
-
-        _services = services_from_settings()
-    return _services
+    services = _current.get()
+    if services is None:
+        raise ServicesNotEnteredError(
+            "no case services entered: wrap the runner or test in entered_services(...)"
+        )
+    return services

@@ -43,6 +43,7 @@ from adapters.cli import serve_command  # noqa: E402
 
 app.command()(serve_command.serve)
 app.command()(serve_command.intake)
+app.command()(serve_command.status)
 
 from adapters.cli import demo_command  # noqa: E402
 
@@ -57,3 +58,15 @@ from adapters.cli.export_commands import export_app  # noqa: E402
 
 app.command()(purge_commands.purge)
 app.add_typer(export_app, name="export")
+
+from adapters.cli.case_commands import case_app  # noqa: E402
+
+app.add_typer(case_app, name="case")
+
+from adapters.cli.skm_commands import skm  # noqa: E402
+
+report_app.command("skm")(skm)
+
+from adapters.cli.forecast_command import forecast_command  # noqa: E402
+
+app.command("forecast")(forecast_command)

@@ -63,6 +63,9 @@ def sla(
     timezone: str | None = typer.Option(
         None, help="Time zone of office days; default SOPFLOW_INTAKE_TIMEZONE."
     ),
+    staffing: bool = typer.Option(
+        True, help="Add the forecast's share within budget against operators (SimPy)."
+    ),
 ) -> None:
     """Per step, SOP step and lane: count, p50, p90, max, budget, share within, breaches."""
     if fmt not in FORMATS:
@@ -73,7 +76,11 @@ def sla(
     try:
         period = Period(first, last, timezone or settings.intake_timezone)
         report = sla_report(
-            engine, period, generated_at=datetime.now(UTC), definition_id=definition
+            engine,
+            period,
+            generated_at=datetime.now(UTC),
+            definition_id=definition,
+            staffing_office_hours=settings.office_hours if staffing else None,
         )
         data = render(report, fmt)
     except ReportError as error:

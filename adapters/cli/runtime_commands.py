@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 from pathlib import Path
 
 import typer
 
 from adapters.db.migrate import upgrade
-from adapters.orchestrator import BudgetWatch, deploy
+from adapters.prefect.deploy import BudgetWatch, deploy
+from adapters.prefect.service_urls import NoPrefectError, prefect_api_url
 from adapters.settings import get_settings
 from process_definitions import model as m
 from process_definitions.loader import DefinitionErrors, LoadedDefinition, load_definition
@@ -23,7 +23,7 @@ def definitions_in(folder: Path) -> list[LoadedDefinition]:
 
 def budget_watches(definitions: list[LoadedDefinition]) -> list[BudgetWatch]:
     return [
-        BudgetWatch(d.definition.id, d.definition.version, s.id, s.name, s.budget)
+        BudgetWatch(d.definition.id, d.content_hash, d.definition.version, s.id, s.name, s.budget)
         for d in definitions
         for s in d.definition.steps
         if isinstance(s, m.UserTaskStep) and s.budget
@@ -41,18 +41,36 @@ def migrate() -> None:
 def deploy_command(
     prefect_yaml: Path = typer.Option(REPO_ROOT / "prefect.yaml", "--prefect-yaml"),
 ) -> None:
-    """Create or update the deployments of prefect.yaml and the budget automations."""
+    """Deploy to the running service's Prefect: deployments, automations, definitions."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from adapters.db.engine import make_engine
+    from adapters.db.published_definitions import publish_definitions
+
     settings = get_settings()
     try:
         definitions = definitions_in(settings.definitions_dir)
+        api_url = prefect_api_url(settings.data_dir)
     except DefinitionErrors as errors:
         typer.echo(str(errors), err=True)
         raise typer.Exit(1) from None
+    except NoPrefectError as error:
+        typer.echo(f"deploy: {error}", err=True)
+        raise typer.Exit(1) from None
+    engine = make_engine(settings.database_url)
     try:
-        report = asyncio.run(deploy(prefect_yaml, budget_watches(definitions)))
+        published = publish_definitions(engine, definitions)
+        with temporary_settings({PREFECT_API_URL: api_url}):
+            report = asyncio.run(deploy(prefect_yaml, budget_watches(published)))
     except Exception as error:  # Prefect unreachable, bad prefect.yaml…
         typer.echo(f"deploy failed: {type(error).__name__}: {error}", err=True)
         raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"Prefect: {api_url}")
+    for loaded in definitions:
+        d = loaded.definition
+        typer.echo(f"definition {d.id} v{d.version} ({loaded.content_hash[:12]}): new cases use it")
     for name, deployment_id in report.deployments.items():
         typer.echo(f"deployment {name}: {deployment_id}")
     for name in report.automations:
@@ -61,30 +79,15 @@ def deploy_command(
 
 def runner(
     limit: int = typer.Option(64, help="Flow runs executed at once."),
-    poll: float = typer.Option(0.5, help="Seconds between polls for scheduled runs."),
+    poll: float = typer.Option(0.25, help="Seconds between polls for scheduled runs."),
+    name: str = typer.Option("", help="Worker name shown in the Prefect UI (default: host/pid)."),
 ) -> None:
-    """Execute the sopflow deployments' runs in this process (no process per run or resume)."""
-    from flows.case_flow import run_case
-    from flows.reconcile_flow import reconcile_cases
-    from flows.runner import CaseRunner, recover_interrupted, resolve_deployments
-    from flows.sla_summary_flow import publish_sla_summary
-    from flows.supervisor_alert_flow import alert_supervisor
+    """A Prefect worker on the `sopflow` pool that runs flow runs in this process."""
+    from adapters.cli.worker_main import run_worker
 
-    async def main() -> None:
-        flows = await resolve_deployments(
-            {
-                "run-case/run-case": run_case,
-                "reconcile-cases/reconcile-cases": reconcile_cases,
-                "alert-supervisor/alert-supervisor": alert_supervisor,
-                "sla-summary/sla-summary": publish_sla_summary,
-            }
-        )
-        recovered = await recover_interrupted(list(flows))
-        case_runner = CaseRunner(flows, limit=limit, poll_interval=poll)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, case_runner.stop)
-        typer.echo(f"runner ready: {len(flows)} deployments, {recovered} run(s) rescheduled")
-        await case_runner.run()
-
-    asyncio.run(main())
+    try:
+        api_url = prefect_api_url(get_settings().data_dir)
+    except NoPrefectError as error:
+        typer.echo(f"runner: {error}", err=True)
+        raise typer.Exit(1) from None
+    asyncio.run(run_worker(api_url=api_url, limit=limit, poll=poll, name=name or None))

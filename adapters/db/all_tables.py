@@ -4,5 +4,7 @@ Each feature adds one import line here.
 """
 
 import adapters.db.case_tables
+import adapters.db.published_definitions
 import adapters.notify.outbox_table
-import adapters.sdp.tables  # noqa: F401
+import adapters.sdp.tables
+import adapters.survey.tables  # noqa: F401

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from adapters.db.audit import append_audit
@@ -161,7 +162,8 @@ def _finish(
 
 
 def get_case(session: Session, *, case_id: str, for_update: bool = False) -> Case:
-    statement = select(Case).where(Case.id == case_id)
+    # The pinned snapshot (tens of KB of JSON) is read only when its hash is not loaded yet.
+    statement = select(Case).where(Case.id == case_id).options(defer(Case.definition_snapshot))  # type: ignore[arg-type]
     if for_update:
         statement = statement.with_for_update()
     case = session.exec(statement).first()
@@ -174,8 +176,18 @@ def get_case_by_reference(session: Session, *, reference: str) -> Case | None:
     return session.exec(select(Case).where(Case.reference == reference)).first()
 
 
+_LOADED: dict[str, LoadedDefinition] = {}
+
+
 def loaded_definition_of(case: Case) -> LoadedDefinition:
-    return from_snapshot(case.definition_snapshot)
+    """The definition the case is pinned to (parsed once per process and content hash)."""
+    loaded = _LOADED.get(case.definition_hash)
+    if loaded is None:
+        loaded = from_snapshot(case.definition_snapshot)
+        if len(_LOADED) >= 64:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[case.definition_hash] = loaded
+    return loaded
 
 
 def step_records(session: Session, *, case_id: str) -> list[StepRecord]:

@@ -27,6 +27,7 @@ class CaseStatus(StrEnum):
     RUNNING = "running"
     WAITING = "waiting"  # an operator step waits for a decision
     COMPLETED = "completed"
+    STALLED = "stalled"  # stopped for a definition/configuration/code reason: `case retry`
     FAILED = "failed"
 
 

@@ -30,6 +30,7 @@ from adapters.intake import (
     routes_poster,
     routes_services,
     routes_status,
+    routes_survey,
 )
 from adapters.intake.context import IntakeContext, IntakeLimits, IntakeSite, first_segment
 from adapters.intake.form_fields import FormDefinitionError, human_size, join_id, public_form
@@ -37,7 +38,7 @@ from adapters.intake.openapi_forms import install_openapi
 from adapters.intake.pages import STATIC_DIR, Pages
 from adapters.intake.request_limits import BodyCapMiddleware
 from adapters.intake.security import CsrfTokens, SecurityHeadersMiddleware
-from adapters.orchestrator import CaseStarter, PrefectCaseStarter
+from adapters.prefect.starter import CaseStarter, PrefectCaseStarter
 from adapters.settings import Settings
 from adapters.storage.protocol import ObjectStore
 from process_definitions.discovery import definition_files
@@ -45,7 +46,7 @@ from process_definitions.loader import LoadedDefinition, did_you_mean, load_defi
 
 SITE_TITLE = "Layanan Permohonan Daring"
 # First path segments the intake uses itself: no definition may be served under them.
-RESERVED_PATHS = frozenset({"static", "status", "berkas", "openapi.json"})
+RESERVED_PATHS = frozenset({"static", "status", "berkas", "survei", "openapi.json"})
 _TZ_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 _HTTP_TITLES = {
     400: "Permintaan tidak dapat diproses",
@@ -111,7 +112,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.intake = site
-    for module in (routes_services, routes_status, routes_casefile):
+    for module in (routes_services, routes_status, routes_casefile, routes_survey):
         app.include_router(module.site_router)
     for definition_id in site.services:
         for module in (routes_form, routes_status, routes_poster):

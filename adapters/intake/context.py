@@ -22,7 +22,7 @@ from adapters.case_links import CaseLinkSigner
 from adapters.intake.form_fields import PublicForm
 from adapters.intake.pages import Pages
 from adapters.intake.security import CsrfTokens, SlidingWindowLimiter
-from adapters.orchestrator import CaseStarter
+from adapters.prefect.starter import CaseStarter
 from adapters.storage.protocol import ObjectStore
 from process_definitions.loader import LoadedDefinition
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from adapters.forecast.staffing_chart import staffing_svg
 from adapters.reports import formatting
 from adapters.reports.charts import histogram
 from adapters.reports.sla_models import DurationStats, SlaReport
@@ -33,6 +34,7 @@ def _diagram(diagram: object) -> Markup:
 
 
 _env.globals["chart"] = _chart
+_env.globals["staffing_chart"] = lambda curve: Markup(staffing_svg(curve))  # noqa: S704
 _env.globals["diagram"] = _diagram
 
 

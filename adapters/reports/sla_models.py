@@ -9,6 +9,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from adapters.forecast.curve import StaffingCurve
+
 
 class DurationStats(BaseModel):
     count: int = 0
@@ -107,6 +109,7 @@ class DefinitionSla(BaseModel):
     outcomes: list[OutcomeCount]
     total: TotalTime
     diagram: Diagram = Field(exclude=True)
+    staffing: list[StaffingCurve] = Field(default_factory=list)  # forecast, per operator lane
 
 
 class SlaReport(BaseModel):

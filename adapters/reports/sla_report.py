@@ -8,6 +8,8 @@ from typing import Literal
 from sqlalchemy import Engine
 
 from adapters.db.engine import session_scope
+from adapters.forecast.office_hours import parse_office_hours
+from adapters.forecast.staffing_chart import period_staffing
 from adapters.reports.errors import ReportError
 from adapters.reports.period import Period
 from adapters.reports.render_flat import render_csv, render_json
@@ -22,11 +24,23 @@ FORMATS: tuple[ReportFormat, ...] = ("html", "pdf", "csv", "json")
 
 
 def sla_report(
-    engine: Engine, period: Period, *, generated_at: datetime, definition_id: str | None = None
+    engine: Engine,
+    period: Period,
+    *,
+    generated_at: datetime,
+    definition_id: str | None = None,
+    staffing_office_hours: str | None = None,
 ) -> SlaReport:
     with session_scope(engine) as session:
         groups = load_samples(session, period, definition_id=definition_id)
-    return build_sla_report(period, groups, generated_at=generated_at)
+    report = build_sla_report(period, groups, generated_at=generated_at)
+    if staffing_office_hours:  # the forecast's share within budget against operators
+        office = parse_office_hours(staffing_office_hours, period.timezone)
+        for d in report.definitions:
+            d.staffing = period_staffing(
+                engine, period, office, staffing_office_hours, d.definition_id
+            )
+    return report
 
 
 def render(report: SlaReport, fmt: str) -> bytes:

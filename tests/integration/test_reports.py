@@ -149,13 +149,13 @@ def test_sla_summary_flow_publishes_artifacts_without_personal_data(
     from adapters.roster import load_roster
     from adapters.sdp.fake import FakeSdpDirectory
     from flows.sla_summary_flow import publish_sla_summary
-    from tasks.services import CaseServices, use_services
+    from tasks.services import CaseServices, entered_services
 
     upgrade(sqlite_url)
     engine = make_engine(sqlite_url)
     built = day_of_cases(engine, sop(), DAY_START)
     channels = default_channel_config()
-    use_services(
+    services = entered_services(
         CaseServices(
             engine=engine,
             sdp=FakeSdpDirectory(),
@@ -169,8 +169,11 @@ def test_sla_summary_flow_publishes_artifacts_without_personal_data(
     server = start_local_prefect(tmp_path / "prefect")
     try:
         # no run logs shipped: the server stops right after the run
-        with temporary_settings(
-            {PREFECT_API_URL: server.api_url, PREFECT_LOGGING_TO_API_ENABLED: False}
+        with (
+            services,
+            temporary_settings(
+                {PREFECT_API_URL: server.api_url, PREFECT_LOGGING_TO_API_ENABLED: False}
+            ),
         ):
             result = asyncio.run(publish_sla_summary())  # yesterday = 2026-11-27 (WIB)
         assert result == {"cases": 4, "definitions": 1}
@@ -183,7 +186,6 @@ def test_sla_summary_flow_publishes_artifacts_without_personal_data(
         for name in (*NAMES, "Budi Santoso", "Siti Aminah", "+628", "@example.com"):
             assert name not in markdown and name not in table
     finally:
-        use_services(None)
         drain_prefect_clients()
         server.stop()
         engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from adapters.orchestrator import OrchestratorUnavailableError
+from adapters.prefect.starter import OrchestratorUnavailableError
 
 
 @dataclass(frozen=True)
@@ -17,14 +17,16 @@ class StartCall:
 
 @dataclass
 class FakeCaseStarter:
-    """Implements adapters.orchestrator.CaseStarter; `available = False` raises as Prefect
+    """Implements adapters.prefect.starter.CaseStarter; `available = False` raises as Prefect
     down does."""
 
     available: bool = True
     calls: list[StartCall] = field(default_factory=list)
     flow_run_ids: list[str] = field(default_factory=list)
 
-    async def start_case(self, *, case_id: str, reference: str, tags: list[str]) -> str:
+    async def start_case(
+        self, *, case_id: str, reference: str, tags: list[str], after_run: str | None = None
+    ) -> str:
         self.calls.append(StartCall(case_id=case_id, reference=reference, tags=list(tags)))
         if not self.available:
             raise OrchestratorUnavailableError("fake Prefect is down")

@@ -10,8 +10,8 @@ from pydantic import ValidationError
 
 from process_definitions import model as m
 from process_definitions.loader import load_definition
-from tasks.decision_step import DecisionRejectedError, check_decision
 from tasks.operator_input import NoChoicesError, build_operator_input, describe
+from tasks.user_task_step import DecisionRejectedError, check_decision
 
 SOP = load_definition(
     Path(__file__).resolve().parents[2] / "process_definitions" / "layanan_informasi_integrasi.yaml"

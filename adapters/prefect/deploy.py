@@ -1,7 +1,5 @@
-"""The one place outside flows/ and tasks/ that talks to the Prefect API as a client.
-
-The intake starts a case's flow run here; the CLI deploys here. Parameters are the case id
-only; the run is named after the case reference (no personal data reaches Prefect).
+"""Deploying: the deployments of prefect.yaml, the budget automations and the automation that
+reschedules runs whose worker died (Prefect's flow-run heartbeats).
 """
 
 from __future__ import annotations
@@ -9,60 +7,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 import yaml
 
-CASE_FLOW_NAME = "run-case"
-CASE_DEPLOYMENT_NAME = "run-case"
-
-
-class OrchestratorUnavailableError(RuntimeError):
-    """Prefect could not be reached; the case stays `submitted` for the reconciler."""
-
-
-class CaseStarter(Protocol):
-    async def start_case(self, *, case_id: str, reference: str, tags: list[str]) -> str:
-        """Create the flow run of the case deployment; return its id."""
-        ...
-
-
-class PrefectCaseStarter:
-    def __init__(self, deployment: str = f"{CASE_FLOW_NAME}/{CASE_DEPLOYMENT_NAME}") -> None:
-        self.deployment = deployment
-
-    async def start_case(self, *, case_id: str, reference: str, tags: list[str]) -> str:
-        from prefect.deployments.flow_runs import arun_deployment
-
-        try:
-            flow_run = await arun_deployment(
-                name=self.deployment,
-                parameters={"case_id": case_id},
-                timeout=0,
-                flow_run_name=reference,
-                tags=tags,
-                idempotency_key=f"case-{case_id}",  # intake and reconciler never double-start
-                as_subflow=False,
-            )
-        except Exception as error:  # httpx errors, ObjectNotFound, PrefectHTTPStatusError…
-            raise OrchestratorUnavailableError(
-                f"could not start deployment {self.deployment}: {type(error).__name__}"
-            ) from None
-        return str(flow_run.id)
-
+from adapters.prefect.events import STEP_DECIDED, STEP_WAITING, step_resource_id
 
 # --- deploying: prefect.yaml deployments and the budget automations ------------------------
 
 AUTOMATION_PREFIX = "sopflow:"
-STEP_WAITING = "sopflow.step.waiting"
-STEP_DECIDED = "sopflow.step.decided"
 ALERT_DEPLOYMENT = "alert-supervisor"
-
-
-def step_resource_id(definition_id: str, step_id: str) -> str:
-    """The event resource of a definition's step: case events name it, automations match it."""
-    return f"sopflow.step.{definition_id}.{step_id}"
+WORK_POOL = "sopflow"
+LOST_RUN_AUTOMATION = f"{AUTOMATION_PREFIX} reschedule runs whose worker died"
+LOST_AFTER = timedelta(seconds=90)  # three missed flow-run heartbeats (30 s each)
 
 
 @dataclass(frozen=True)
@@ -70,6 +28,7 @@ class BudgetWatch:
     """One operator step with a budget: an automation alerts when it waits longer."""
 
     definition_id: str
+    definition_hash: str  # each pinned version keeps its own budget
     version: int
     step_id: str
     step_name: str
@@ -80,7 +39,7 @@ class BudgetWatch:
         minutes = self.budget.total_seconds() / 60
         return (
             f"{AUTOMATION_PREFIX} {self.definition_id} v{self.version} "
-            f"{self.step_id} waits > {minutes:g} min"
+            f"({self.definition_hash[:12]}) {self.step_id} waits > {minutes:g} min"
         )
 
 
@@ -100,22 +59,27 @@ def read_prefect_yaml(path: Path) -> list[dict[str, Any]]:
 
 
 async def _ensure_work_pool(client: Any, name: str) -> bool:
+    """The pool our in-process workers poll (a pool of another type is replaced)."""
     from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.exceptions import ObjectNotFound
-    from prefect.workers.process import ProcessWorker
+
+    from adapters.prefect.worker import WORKER_TYPE, CaseWorker
 
     try:
-        await client.read_work_pool(name)
-        return False
+        existing = await client.read_work_pool(name)
+        if existing.type == WORKER_TYPE:
+            return False
+        await client.delete_work_pool(name)  # e.g. a `process` pool from an older deploy
     except ObjectNotFound:
-        await client.create_work_pool(
-            WorkPoolCreate(
-                name=name,
-                type="process",
-                base_job_template=ProcessWorker.get_default_base_job_template(),
-            )
+        pass
+    await client.create_work_pool(
+        WorkPoolCreate(
+            name=name,
+            type=WORKER_TYPE,
+            base_job_template=CaseWorker.get_default_base_job_template(),
         )
-        return True
+    )
+    return True
 
 
 async def deploy(prefect_yaml: Path, watches: list[BudgetWatch]) -> DeployReport:
@@ -161,9 +125,9 @@ async def _sync_automations(
     for existing in await client.read_automations():
         if existing.name.startswith(AUTOMATION_PREFIX):
             await client.delete_automation(existing.id)
+    names = [await _create_lost_run_automation()]
     if alert_id is None:
-        return []
-    names = []
+        return names
     for watch in watches:
         automation = Automation(
             name=watch.automation_name,
@@ -175,7 +139,9 @@ async def _sync_automations(
                 for_each={"prefect.resource.id"},
                 match={"prefect.resource.id": "sopflow.case.*"},
                 match_related={
-                    "prefect.resource.id": step_resource_id(watch.definition_id, watch.step_id)
+                    "prefect.resource.id": step_resource_id(
+                        watch.definition_id, watch.definition_hash, watch.step_id
+                    )
                 },
                 threshold=1,
                 within=watch.budget,
@@ -191,3 +157,46 @@ async def _sync_automations(
         await automation.acreate()
         names.append(watch.automation_name)
     return names
+
+
+async def _create_lost_run_automation() -> str:
+    """Prefect's own crash detection: a run that is Pending or Running and stops sending
+    heartbeats (its worker died) is scheduled again; any worker picks it up and the case
+    continues where it stands."""
+    from prefect.automations import Automation
+    from prefect.client.schemas.objects import StateType
+    from prefect.events.actions import ChangeFlowRunState
+    from prefect.events.schemas.automations import EventTrigger, Posture
+
+    alive = {"prefect.flow-run.Running", "prefect.flow-run.heartbeat"}
+    settled = {
+        f"prefect.flow-run.{name}"
+        for name in ("Completed", "Failed", "Crashed", "Cancelled", "Cancelling", "Paused")
+    } | {
+        "prefect.flow-run.Suspended",
+        "prefect.flow-run.Scheduled",
+        "prefect.flow-run.AwaitingRetry",
+    }
+    await Automation(
+        name=LOST_RUN_AUTOMATION,
+        description="Runs of sopflow deployments whose worker stopped sending heartbeats.",
+        trigger=EventTrigger(
+            posture=Posture.Proactive,
+            after={"prefect.flow-run.Pending", *alive},
+            expect=alive | settled,
+            for_each={"prefect.resource.id"},
+            match={"prefect.resource.id": "prefect.flow-run.*"},
+            match_related={"prefect.resource.id": "prefect.tag.sopflow"},
+            threshold=1,
+            within=LOST_AFTER,
+        ),
+        actions=[
+            ChangeFlowRunState(
+                state=StateType.SCHEDULED,
+                name="Rescheduled",
+                message="its worker stopped sending heartbeats; rescheduled",
+                force=True,
+            )
+        ],
+    ).acreate()
+    return LOST_RUN_AUTOMATION

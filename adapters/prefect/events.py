@@ -1,4 +1,7 @@
-"""Prefect events emitted by case tasks (budget breaches, delivery failures). No personal data."""
+"""Prefect events a case emits (waiting, decided, budget breaches, delivery failures, stalled).
+
+Resources are case ids and references, payloads step ids and durations: no personal data.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +11,20 @@ from typing import Any
 from prefect.events import emit_event
 
 from adapters.db.case_tables import StepRecord
-from adapters.orchestrator import step_resource_id
 
 BUDGET_EXCEEDED = "sopflow.step.budget-exceeded"
 DELIVERY_FAILED = "sopflow.notify.delivery-failed"
+STEP_WAITING = "sopflow.step.waiting"
+STEP_DECIDED = "sopflow.step.decided"
+CASE_STALLED = "sopflow.case.stalled"
 
 logger = logging.getLogger("sopflow.events")
+
+
+def step_resource_id(definition_id: str, definition_hash: str, step_id: str) -> str:
+    """The event resource of a pinned definition's step: case events name it, the budget
+    automation of that version matches it (a case alerts with the budget it records)."""
+    return f"sopflow.step.{definition_id}.{definition_hash[:12]}.{step_id}"
 
 
 def case_resource(case_id: str, reference: str) -> dict[str, str]:
@@ -21,7 +32,7 @@ def case_resource(case_id: str, reference: str) -> dict[str, str]:
 
 
 def emit_budget_exceeded(
-    *, case_id: str, reference: str, definition_id: str, record: StepRecord
+    *, case_id: str, reference: str, definition_id: str, definition_hash: str, record: StepRecord
 ) -> None:
     payload: dict[str, Any] = {
         "step": record.step_id,
@@ -41,7 +52,7 @@ def emit_budget_exceeded(
     emit_event(
         event=BUDGET_EXCEEDED,
         resource=case_resource(case_id, reference),
-        related=step_related(record.step_id, definition_id),
+        related=step_related(record.step_id, definition_id, definition_hash),
         payload=payload,
     )
 
@@ -57,14 +68,10 @@ def emit_delivery_failed(
     )
 
 
-STEP_WAITING = "sopflow.step.waiting"
-STEP_DECIDED = "sopflow.step.decided"
-
-
-def step_related(step_id: str, definition_id: str) -> list[dict[str, str]]:
+def step_related(step_id: str, definition_id: str, definition_hash: str) -> list[dict[str, str]]:
     return [
         {
-            "prefect.resource.id": step_resource_id(definition_id, step_id),
+            "prefect.resource.id": step_resource_id(definition_id, definition_hash, step_id),
             "prefect.resource.role": "step",
         },
         {
@@ -74,21 +81,35 @@ def step_related(step_id: str, definition_id: str) -> list[dict[str, str]]:
     ]
 
 
-def emit_step_waiting(*, case_id: str, reference: str, step_id: str, definition_id: str) -> None:
+def emit_step_waiting(
+    *, case_id: str, reference: str, step_id: str, definition_id: str, definition_hash: str
+) -> None:
     """An operator step started waiting: the `after` event of the budget automations."""
     emit_event(
         event=STEP_WAITING,
         resource=case_resource(case_id, reference),
-        related=step_related(step_id, definition_id),
+        related=step_related(step_id, definition_id, definition_hash),
         payload={"step": step_id},
     )
 
 
-def emit_step_decided(*, case_id: str, reference: str, step_id: str, definition_id: str) -> None:
+def emit_step_decided(
+    *, case_id: str, reference: str, step_id: str, definition_id: str, definition_hash: str
+) -> None:
     """The operator decided: the `expect` event that keeps the automation quiet."""
     emit_event(
         event=STEP_DECIDED,
         resource=case_resource(case_id, reference),
-        related=step_related(step_id, definition_id),
+        related=step_related(step_id, definition_id, definition_hash),
         payload={"step": step_id},
+    )
+
+
+def emit_case_stalled(*, case_id: str, reference: str, step_id: str | None, reason: str) -> None:
+    """A case stopped for a definition, configuration or code reason (`sopflow case retry`)."""
+    logger.warning("case %s stalled at step %s: %s", reference, step_id, reason)
+    emit_event(
+        event=CASE_STALLED,
+        resource=case_resource(case_id, reference),
+        payload={"step": step_id, "reason": reason},
     )

@@ -1,0 +1,1 @@
+"""Staffing forecast: a discrete-event simulation of a process definition from its history."""

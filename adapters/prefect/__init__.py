@@ -1,0 +1,1 @@
+"""All Prefect client plumbing: starting case runs, deploying, the worker, events."""
