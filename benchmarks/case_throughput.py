@@ -39,7 +39,7 @@ from adapters.sdp.demo import load_demo_directory  # noqa: E402
 from process_definitions.loader import load_definition  # noqa: E402
 from tests.support.databases import temporary_postgres_database  # noqa: E402
 
-SOP = load_definition(REPO / "process_definitions" / "layanan_informasi_integrasi.yaml")
+SOP = load_definition(REPO / "process_definitions" / "layanan_informasi_integrasi" / "process.yaml")
 TICK = os.sysconf("SC_CLK_TCK")
 
 

@@ -16,16 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from prefect import task
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from adapters.db.case_repository import SYSTEM_ACTOR, add_flag, get_case
 from adapters.db.case_tables import CaseStatus
 from adapters.db.engine import session_scope
 from adapters.notify import outbox
 from adapters.notify.errors import InvalidRecipientError
-from adapters.notify.templates import MessageContext, render_message
+from adapters.notify.templates import render_message
+from adapters.office import load_office
+from adapters.settings import get_settings
 from process_definitions import model as m
 from process_definitions.loader import LoadedDefinition
+from process_definitions.message_variables import standard_values
 from tasks.case_view import CaseView
 from tasks.events import emit_budget_exceeded, emit_delivery_failed
 from tasks.services import CaseServices, get_services
@@ -50,36 +53,23 @@ def lookup(values: dict[str, Any], path: str) -> Any:
     return current
 
 
-def message_context(view: CaseView, step: m.NotifyStep, services: CaseServices) -> MessageContext:
+def message_context(view: CaseView, step: m.NotifyStep, services: CaseServices) -> dict[str, Any]:
+    """The standard variables every message gets plus the step's declared `context` (names the
+    loader checked against the templates). Values may be None (e.g. an optional field)."""
     definition = view.loaded.definition
+    office = load_office(get_settings())
     values = {**view.form_data, **view.variables}
-    mapped = {name: lookup(values, path) for name, path in step.context.items()}
-    try:
-        return _context(view, definition, services, mapped)
-    except ValidationError as error:
-        # pydantic's message would quote the values (personal data): name the fields only.
-        fields = sorted({".".join(str(p) for p in e["loc"]) for e in error.errors()})
-        raise MessageContextError(f"step {step.id}: template context invalid at {fields}") from None
-
-
-class MessageContextError(ValueError):
-    """The case's values do not fill the template context (field names only, no values)."""
-
-
-def _context(
-    view: CaseView, definition: m.ProcessDefinition, services: CaseServices, mapped: dict[str, Any]
-) -> MessageContext:
-    return MessageContext(
-        reference=view.reference,
-        service_title=definition.title,
-        office_name=definition.sop.office,
-        sop_number=definition.sop.number,
-        information_date=services.clock().date(),
-        guarantees=tuple(definition.sop.guarantees),
-        complaint_contact=definition.sop.complaints or definition.sop.office,
-        ask_again_url=services.public_form_url,
-        **{k: v for k, v in mapped.items() if v is not None},
-    )
+    return {
+        **standard_values(
+            definition,
+            reference=view.reference,
+            today=services.clock().date(),
+            complaint_contact=office.complaint_channel,
+            office_contact=office.contact_line(),
+            ask_again_url=services.public_form_url,
+        ),
+        **{name: lookup(values, path) for name, path in step.context.items()},
+    }
 
 
 def pinned_templates_dir(loaded: LoadedDefinition, root: Path) -> Path:

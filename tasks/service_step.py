@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from adapters.db.case_repository import SYSTEM_ACTOR
 from adapters.db.case_tables import CaseStatus
 from process_definitions import model as m
-from tasks.actions import ACTIONS, ActionContext
+from tasks.actions import ActionContext, run_action
 from tasks.events import emit_budget_exceeded
 from tasks.retry import retry_transient_only
 from tasks.services import CaseServices, get_services
@@ -44,7 +44,7 @@ def _run(services: CaseServices, step_input: ServiceStepInput) -> str:
         sdp=services.sdp,
         today=services.clock().date(),
     )
-    result = ACTIONS[step.action](context)
+    result = run_action(step.action, context)
     finished = finish_step(
         services.engine,
         case_id=step_input.case_id,

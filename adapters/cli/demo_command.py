@@ -247,7 +247,9 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> N
         typer.echo(f"sopflow demo: no {urls_file}; start `sopflow serve` first", err=True)
         raise typer.Exit(1)
     urls = json.loads(urls_file.read_text())
-    loaded = load_definition(settings.definitions_dir / "layanan_informasi_integrasi.yaml")
+    loaded = load_definition(
+        settings.definitions_dir / "layanan_informasi_integrasi" / "process.yaml"
+    )
     scenarios = {
         "ditemukan": "Muhammad Rizki bin Sulaiman",
         "tidak_ditemukan": "Nama Fiktif Tanpa Data",

@@ -23,7 +23,12 @@ from adapters.notify.protocol import Notifier
 from adapters.notify.templates import MessageContext, render_message
 from tests.support.gateway_server import LocalGateway
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "process_definitions" / "templates"
+TEMPLATES = (
+    Path(__file__).resolve().parents[2]
+    / "process_definitions"
+    / "layanan_informasi_integrasi"
+    / "templates"
+)
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PHONE = "6281234567890"
 

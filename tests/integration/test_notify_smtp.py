@@ -20,7 +20,12 @@ from adapters.notify.outbox_table import OutboxStatus
 from adapters.notify.templates import MessageContext, ProgrammeLine, render_message
 from tests.support.smtp_server import LocalSmtpServer
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "process_definitions" / "templates"
+TEMPLATES = (
+    Path(__file__).resolve().parents[2]
+    / "process_definitions"
+    / "layanan_informasi_integrasi"
+    / "templates"
+)
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 NIK = "3604015508900001"
 

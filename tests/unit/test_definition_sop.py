@@ -14,7 +14,8 @@ from process_definitions.loader import LoadedDefinition, load_definition
 SOP_PATH = (
     Path(__file__).resolve().parent.parent.parent
     / "process_definitions"
-    / "layanan_informasi_integrasi.yaml"
+    / "layanan_informasi_integrasi"
+    / "process.yaml"
 )
 
 

@@ -156,7 +156,9 @@ def test_exactly_one_form_step_is_served() -> None:
     from process_definitions.loader import load_definition
 
     root = Path(__file__).resolve().parents[2]
-    definition = load_definition(root / "process_definitions/layanan_informasi_integrasi.yaml")
+    definition = load_definition(
+        root / "process_definitions/layanan_informasi_integrasi/process.yaml"
+    )
     form = public_form(definition.definition)
     assert [f.id for f in form.file_fields] == ["foto_ktp"]
     assert form.lookup_field is not None and form.lookup_field.type == "phone"

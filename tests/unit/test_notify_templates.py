@@ -17,7 +17,12 @@ from adapters.notify.templates import (
     tanggal,
 )
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "process_definitions" / "templates"
+TEMPLATES = (
+    Path(__file__).resolve().parents[2]
+    / "process_definitions"
+    / "layanan_informasi_integrasi"
+    / "templates"
+)
 NIK = "3604015508900001"
 
 
