@@ -39,6 +39,9 @@ def tanggal(value: date | str | None) -> str:
     return long_date(value)
 
 
+FILTERS = {"tanggal": tanggal}  # process_definitions.message_variables.MESSAGE_FILTERS names them
+
+
 def required_template_files(channel: str) -> list[str]:
     if channel == "email":
         return ["email.subject.j2", "email.txt.j2", "email.html.j2"]
@@ -67,7 +70,7 @@ def _environment(templates_dir: Path, html: bool) -> Environment:
         keep_trailing_newline=False,
         auto_reload=True,
     )
-    env.filters["tanggal"] = tanggal
+    env.filters.update(FILTERS)
     return env
 
 
