@@ -582,7 +582,7 @@ class _GraphChecker:
             elif wanted and found[1] != wanted:
                 self.error(
                     self.at(i, "recipients", channel),
-                    f"`{channel}` goes to `{field_id}`, a {found[1]} field",
+                    f"`{channel}` goes to `{field_id}`, a field of type `{found[1]}`",
                     f"point it at a field of type `{wanted}`",
                 )
         for name, path in step.context.items():
