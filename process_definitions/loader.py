@@ -10,7 +10,6 @@ import difflib
 import hashlib
 import json
 import re
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,8 +147,13 @@ def load_definition_text(
 
 def content_hash(definition: m.ProcessDefinition, templates: dict[str, str]) -> str:
     """SHA-256 of the canonical JSON of the definition and the templates it uses."""
+    return canonical_hash(definition.model_dump(mode="json"), templates)
+
+
+def canonical_hash(definition: Any, templates: Any) -> str:
+    """SHA-256 of the canonical JSON of a dumped definition and its templates."""
     canonical = json.dumps(
-        {"definition": definition.model_dump(mode="json"), "templates": templates},
+        {"definition": definition, "templates": templates},
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
@@ -652,55 +656,26 @@ class _GraphChecker:
         return [*STANDARD_VARIABLES, *context]
 
 
-# --- snapshots pinned to cases ---------------------------------------------------------------
-
-
-def to_snapshot(loaded: LoadedDefinition) -> dict[str, Any]:
-    """Everything a case needs to run exactly the definition it started with."""
-    return {
-        "source": loaded.source,
-        "hash": loaded.content_hash,
-        "definition": loaded.definition.model_dump(mode="json"),
-        "templates": dict(loaded.templates),
-    }
-
-
-_SNAPSHOTS: dict[str, LoadedDefinition] = {}
-_SNAPSHOTS_LOCK = threading.Lock()
-_SNAPSHOTS_MAX = 64
-
-
-def from_snapshot(snapshot: dict[str, Any]) -> LoadedDefinition:
-    """Rebuild a pinned definition, once per process and content hash (cases of one version
-    share it); refuses a snapshot whose content no longer matches its hash."""
-    digest = str(snapshot.get("hash"))
-    with _SNAPSHOTS_LOCK:  # also serialises ast.parse, which is not thread-safe on 3.11
-        cached = _SNAPSHOTS.get(digest)
-        if cached is None:
-            cached = _rebuild(snapshot)
-            if len(_SNAPSHOTS) >= _SNAPSHOTS_MAX:
-                _SNAPSHOTS.pop(next(iter(_SNAPSHOTS)))
-            _SNAPSHOTS[digest] = cached
-        return cached
-
-
-def _rebuild(snapshot: dict[str, Any]) -> LoadedDefinition:
-    source = f"{snapshot.get('source', '<snapshot>')} (snapshot)"
-    definition = m.ProcessDefinition.model_validate(snapshot["definition"])
-    checker = _GraphChecker(definition, _Locator(source, {}, snapshot["definition"]), None)
+def check_loaded(
+    definition: m.ProcessDefinition, source: str, raw: Any
+) -> dict[tuple[str, int], Condition]:
+    """Re-check a definition rebuilt from a snapshot (actions taken on trust); its conditions."""
+    checker = _GraphChecker(definition, _Locator(source, {}, raw), None)
     checker.run()
     if checker.errors:
         raise DefinitionErrors(checker.errors)
-    templates = dict(snapshot.get("templates", {}))
-    digest = content_hash(definition, templates)
-    if digest != snapshot.get("hash"):
-        raise DefinitionErrors(
-            [DefinitionError(source, 1, 1, None, "snapshot content does not match its hash")]
-        )
-    return LoadedDefinition(
-        definition=definition,
-        source=source,
-        content_hash=digest,
-        conditions=checker.conditions,
-        templates=templates,
-    )
+    return checker.conditions
+
+
+# Snapshots pinned to cases live in process_definitions/snapshots.py; these two names stay
+# importable from here for older callers.
+def to_snapshot(loaded: LoadedDefinition) -> dict[str, Any]:
+    from process_definitions import snapshots
+
+    return snapshots.to_snapshot(loaded)
+
+
+def from_snapshot(snapshot: dict[str, Any]) -> LoadedDefinition:
+    from process_definitions import snapshots
+
+    return snapshots.from_snapshot(snapshot)
