@@ -6,6 +6,7 @@ that at validate time, and the runtime fills exactly these names (`standard_valu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -49,3 +50,18 @@ def standard_values(
     }
     assert values.keys() == STANDARD_VARIABLES.keys()
     return values
+
+
+def lookup(values: Mapping[str, Any], path: str) -> Any:
+    """`draft.prisoner_name` in {"draft": {"prisoner_name": ...}}; None where a part is missing."""
+    current: Any = values
+    for part in path.split("."):
+        if not isinstance(current, Mapping):
+            return None
+        current = current.get(part)
+    return current
+
+
+def declared_values(context: Mapping[str, str], values: Mapping[str, Any]) -> dict[str, Any]:
+    """A notify step's `context` (name -> path) filled from the case's fields and outputs."""
+    return {name: lookup(values, path) for name, path in context.items()}

@@ -28,7 +28,7 @@ from adapters.office import load_office
 from adapters.settings import get_settings
 from process_definitions import model as m
 from process_definitions.loader import LoadedDefinition
-from process_definitions.message_variables import standard_values
+from process_definitions.message_variables import declared_values, standard_values
 from tasks.case_view import CaseView
 from tasks.events import emit_budget_exceeded, emit_delivery_failed
 from tasks.services import CaseServices, get_services
@@ -42,15 +42,6 @@ class NotifyInput(BaseModel):
     case_id: str
     step_id: str
     next_step: str
-
-
-def lookup(values: dict[str, Any], path: str) -> Any:
-    current: Any = values
-    for part in path.split("."):
-        if not isinstance(current, dict):
-            return None
-        current = current.get(part)
-    return current
 
 
 def message_context(view: CaseView, step: m.NotifyStep, services: CaseServices) -> dict[str, Any]:
@@ -68,7 +59,7 @@ def message_context(view: CaseView, step: m.NotifyStep, services: CaseServices) 
             office_contact=office.contact_line(),
             ask_again_url=services.public_form_url,
         ),
-        **{name: lookup(values, path) for name, path in step.context.items()},
+        **declared_values(step.context, values),
     }
 
 

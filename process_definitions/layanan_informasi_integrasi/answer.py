@@ -37,6 +37,7 @@ class ProgrammeEstimate(BaseModel):
     legal_basis: list[str]
     conditions: list[str] = Field(default_factory=list)
     reached: bool | None = None  # the date is on or before `as_of`
+    note: str | None = None  # how the date was reached, when the applicant should know
 
 
 class IntegrasiInformation(BaseModel):
@@ -75,11 +76,11 @@ class _Inputs:
         self.missing: list[str] = []
         self.t0 = record.tanggal_mulai_ditahan
         if self.t0 is None:
-            self.missing.append("tanggal mulai ditahan tidak tercatat")
+            self.missing.append("tanggal mulai ditahan tidak tercatat di SDP")
         self.term: Term | None = parse_term(record.lama_pidana) if record.lama_pidana else None
         self.sentence: int | None = None
         if self.term is None:
-            self.missing.append("lama pidana tidak tercatat")
+            self.missing.append("lama pidana tidak tercatat di SDP")
         elif self.term.kind is TermKind.FIXED:
             self.sentence = self._days(self.term, rules)
         self.remission: int | None = None
@@ -88,7 +89,7 @@ class _Inputs:
         elif conversion.remisi_kosong_berarti_nol:
             self.remission = 0
         else:
-            self.missing.append("remisi tidak tercatat")
+            self.missing.append("remisi tidak tercatat di SDP")
         self.last_remission = (
             self._days(parse_term(record.remisi_terakhir), rules)
             if record.remisi_terakhir
@@ -136,9 +137,17 @@ class _Estimator:
         return self.rules.konversi.words(days)
 
     def dated(
-        self, code: str, rule: ProgrammeRule, when: date, reason: str, *, perkiraan: bool = True
+        self,
+        code: str,
+        rule: ProgrammeRule,
+        when: date,
+        reason: str,
+        *,
+        perkiraan: bool = True,
+        note: str | None = None,
     ) -> ProgrammeEstimate:
-        return self._make(code, rule, "date", when, reason, perkiraan=perkiraan)
+        made = self._make(code, rule, "date", when, reason, perkiraan=perkiraan)
+        return made.model_copy(update={"note": note}) if note else made
 
     def not_applicable(self, code: str, rule: ProgrammeRule, reason: str) -> ProgrammeEstimate:
         return self._make(code, rule, "not_applicable", None, reason)
@@ -179,7 +188,9 @@ def integrasi_information(
     programmes = rules.program
     estimates: dict[str, ProgrammeEstimate]
     if inputs.term is not None and inputs.term.kind in rules.tidak_berlaku.pidana:
-        reason = f"tidak ada untuk pidana {inputs.term.text()} ({rules.tidak_berlaku.dasar_hukum})"
+        reason = (
+            f"tidak ada untuk pidana {inputs.term.text()} menurut {rules.tidak_berlaku.dasar_hukum}"
+        )
         estimates = {
             code: estimator.not_applicable(code, getattr(programmes, code), reason)
             for code in ("ekspirasi", *PROGRAMME_CODES)
@@ -273,7 +284,7 @@ def _asimilasi(
             "asimilasi",
             rule,
             f"untuk tindak pidana tertentu, {fraction} masa pidana harus paling sedikit "
-            f"{e.words(minimum)} (di sini {e.words(days)})",
+            f"{e.words(minimum)}, sedangkan di sini {e.words(days)}",
         )
     label = "tindak pidana tertentu: " if special else ""
     return e.dated(
@@ -281,6 +292,9 @@ def _asimilasi(
         rule,
         t0 + timedelta(days=days),
         f"{label}tanggal mulai ditahan + {fraction} x (lama pidana - remisi) = {days} hari",
+        note=f"untuk tindak pidana tertentu dihitung dari {fraction} masa pidana"
+        if special
+        else None,
     )
 
 
@@ -289,8 +303,8 @@ def _short(rule: ProgrammeRule, days: int, fraction: Fraction, e: _Estimator) ->
     if rule.minimum_hari is None or days >= rule.minimum_hari:
         return None
     return (
-        f"{fraction} masa pidana harus paling sedikit {e.words(rule.minimum_hari)} "
-        f"(di sini {e.words(days)})"
+        f"{fraction} masa pidana harus paling sedikit {e.words(rule.minimum_hari)}, "
+        f"sedangkan di sini {e.words(days)}"
     )
 
 
@@ -325,9 +339,9 @@ def _cuti_menjelang_bebas(
     if short:
         return e.not_applicable("cuti_menjelang_bebas", rule, short)
     if last_remission is None:
-        return e.unknown("cuti_menjelang_bebas", rule, "remisi terakhir tidak tercatat")
+        return e.unknown("cuti_menjelang_bebas", rule, "remisi terakhir tidak tercatat di SDP")
     if expiry.estimated_date is None:
-        return e.unknown("cuti_menjelang_bebas", rule, "tanggal ekspirasi tidak tercatat")
+        return e.unknown("cuti_menjelang_bebas", rule, "tanggal ekspirasi tidak tercatat di SDP")
     leave = min(last_remission, rule.maksimum_cuti_hari or last_remission)
     when = max(t0 + timedelta(days=days), expiry.estimated_date - timedelta(days=leave))
     return e.dated(
@@ -347,8 +361,8 @@ def _cuti_bersyarat(
         return e.not_applicable(
             "cuti_bersyarat",
             rule,
-            f"hanya untuk pidana paling lama {e.words(rule.maksimum_pidana_hari)} "
-            f"(pidana ini {e.words(sentence)})",
+            f"hanya untuk pidana paling lama {e.words(rule.maksimum_pidana_hari)}, "
+            f"sedangkan pidana ini {e.words(sentence)}",
         )
     fraction = rule.fraction()
     days = _fraction_days(fraction, base)

@@ -24,12 +24,12 @@ STAGE_LABELS: dict[IntegrasiStage, str] = {
 
 
 def stage_text(programme: IntegrasiProgramme | None, stage: IntegrasiStage | None) -> str | None:
-    """`Pembebasan Bersyarat: Sidang Tim Pengamat ...`; None when SDP records neither."""
+    """`Pembebasan Bersyarat, tahap Sidang Tim Pengamat ...`; None when SDP records neither."""
     if programme is None and stage is None:
         return None
     if programme is None:
         assert stage is not None
-        return f"{STAGE_LABELS[stage]} (program tidak tercatat)"
+        return f"tahap {STAGE_LABELS[stage]} (program tidak tercatat)"
     if stage is None:
-        return f"{PROGRAMME_LABELS[programme]}: tahap belum tercatat"
-    return f"{PROGRAMME_LABELS[programme]}: {STAGE_LABELS[stage]}"
+        return f"{PROGRAMME_LABELS[programme]}, tahap belum tercatat"
+    return f"{PROGRAMME_LABELS[programme]}, tahap {STAGE_LABELS[stage]}"

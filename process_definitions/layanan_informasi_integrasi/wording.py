@@ -18,10 +18,15 @@ def sentences(items: list[str]) -> str:
 
 
 def estimate_text(estimate: ProgrammeEstimate) -> str:
+    text = _date_text(estimate)
+    return f"{text} ({estimate.note})" if estimate.note else text
+
+
+def _date_text(estimate: ProgrammeEstimate) -> str:
     if estimate.status == "not_applicable":
-        return f"tidak berlaku: {estimate.reason}"
+        return f"tidak berlaku ({estimate.reason})"
     if estimate.status == "unknown" or estimate.estimated_date is None:
-        return f"belum dapat diperkirakan: {estimate.reason}"
+        return f"belum dapat diperkirakan ({estimate.reason})"
     when = long_date(estimate.estimated_date)
     source = "perkiraan" if estimate.perkiraan else "menurut SDP"
     if estimate.code == "ekspirasi":
@@ -43,6 +48,7 @@ def estimate_line(estimate: ProgrammeEstimate, *, asked: bool) -> dict[str, Any]
         "text": estimate_text(estimate),
         "asked": asked,
         "conditions": sentences(estimate.conditions) if dated else None,
+        "conditions_label": "Catatan" if estimate.code == "ekspirasi" else "Syarat lain",
     }
 
 

@@ -124,7 +124,7 @@ def test_cmb_needs_the_last_remission() -> None:
     )
     assert info.pembebasan_bersyarat.estimated_date is not None
     assert info.cuti_menjelang_bebas.estimated_date is None
-    assert info.cuti_menjelang_bebas.reason == "remisi terakhir tidak tercatat"
+    assert info.cuti_menjelang_bebas.reason == "remisi terakhir tidak tercatat di SDP"
 
 
 def test_life_sentence_has_no_programme() -> None:
@@ -164,7 +164,7 @@ def test_reasons_take_their_numbers_from_the_rules_file() -> None:
     # 485 > 395 days (1 tahun 1 bulan): CB does not apply, and says the edited limit.
     assert info.cuti_bersyarat.status == "not_applicable"
     assert info.cuti_bersyarat.reason == (
-        "hanya untuk pidana paling lama 1 tahun 1 bulan (pidana ini 1 tahun 4 bulan)"
+        "hanya untuk pidana paling lama 1 tahun 1 bulan, sedangkan pidana ini 1 tahun 4 bulan"
     )
     default = integrasi_information(short, date(2025, 6, 1))
     assert default.cuti_bersyarat.status == "date"
@@ -177,5 +177,5 @@ def test_life_sentence_is_not_applicable_with_its_rule() -> None:
     )
     assert {e.status for e in info.programmes()} == {"not_applicable"}
     assert info.asimilasi.reason == (
-        "tidak ada untuk pidana seumur hidup (UU No. 22 Tahun 2022, Pasal 10)"
+        "tidak ada untuk pidana seumur hidup menurut UU No. 22 Tahun 2022, Pasal 10"
     )
