@@ -32,6 +32,7 @@ SOP = load_definition(FOLDER / "process.yaml")
 REGISTRY = build_registry(REPO / "process_definitions")
 AS_OF = date(2026, 12, 2)
 UPDATE = os.environ.get("SOPFLOW_UPDATE_GOLDEN") == "1"
+COMPLAINTS = "loket pengaduan Kantor Wilayah Banten atau email pengaduan@kanwil.example.go.id"
 
 # situation -> (the question asked on the form, the SDP record's fields)
 SITUATIONS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -206,7 +207,7 @@ def answer(question: str, fields: dict[str, Any]) -> str:
             SOP.definition,
             reference="LII-2026-000123",
             today=AS_OF,
-            complaint_contact="loket pengaduan Kantor Wilayah Banten atau email pengaduan@kanwil.example.go.id",
+            complaint_contact=COMPLAINTS,
             office_contact="Telepon (0254) 000000, email pengaduan@kanwil.example.go.id",
             ask_again_url="https://layanan.example.go.id/integrasi",
         ),
