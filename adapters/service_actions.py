@@ -2,11 +2,12 @@
 
 A SOP folder is a plugin: its `actions.py` defines `register(registry)`. Folders inside this
 repository's `process_definitions/` import under their package name; a definitions folder
-elsewhere imports each SOP folder as a package of its own (`_sopflow_sop_<folder>`).
+elsewhere imports each SOP folder as a package of its own (`_sopflow_sop_<folder>_<hash>`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import sys
 from functools import lru_cache
@@ -51,7 +52,8 @@ def _import_plugin(folder: Path) -> ModuleType:
     if folder.parent == _PACKAGE_DIR:
         package = f"process_definitions.{folder.name}"
     else:
-        package = f"_sopflow_sop_{folder.name}"
+        digest = hashlib.sha256(str(folder).encode()).hexdigest()[:12]
+        package = f"_sopflow_sop_{folder.name}_{digest}"
         if package not in sys.modules:
             module = ModuleType(package)
             module.__path__ = [str(folder)]
