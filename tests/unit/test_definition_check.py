@@ -67,7 +67,7 @@ def sop_folder(root: Path, name: str = "izin", *, plugin: bool = False) -> Path:
 
 def settings(root: Path, roster: str = ROSTER) -> Settings:
     (root / "roster.yaml").write_text(roster, encoding="utf-8")
-    return Settings(  # type: ignore[call-arg]
+    return Settings(
         data_dir=root / "var", definitions_dir=root / "defs", roster_file=root / "roster.yaml"
     )
 

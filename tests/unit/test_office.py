@@ -54,7 +54,7 @@ def test_an_office_file_in_the_definitions_folder_is_found(tmp_path: Path) -> No
 def test_a_bad_office_file_names_itself(tmp_path: Path) -> None:
     path = tmp_path / "office.yaml"
     path.write_text("phone: 1\n", encoding="utf-8")
-    with pytest.raises(OfficeFileError, match="office.yaml"):
+    with pytest.raises(OfficeFileError, match=r"office\.yaml"):
         load_office(settings(tmp_path, office_file=path))
 
 
