@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -80,3 +81,56 @@ def test_a_tampered_or_future_snapshot_is_refused() -> None:
     future = {**stored, "format": snapshots.SNAPSHOT_FORMAT + 1}
     with pytest.raises(DefinitionErrors, match="newer than this software"):
         snapshots.from_snapshot(future)
+
+
+def test_a_case_pinned_before_the_move_still_renders_its_own_templates(tmp_path: Path) -> None:
+    """A format-0 integrasi case reaching its notify step after the upgrade: today's action
+    (under the name it pinned) drafts, today's context builder fills its pinned templates."""
+    from adapters.notify.templates import render_message
+    from adapters.sdp.directory import SdpRecord
+    from adapters.sdp.fake import FakeSdpDirectory
+    from adapters.service_actions import build_registry
+    from process_definitions.actions import ActionContext
+    from process_definitions.message_variables import declared_values, standard_values
+
+    stored = frozen(REPO / "tests/fixtures/snapshots/layanan_informasi_integrasi_v0.json")
+    pinned = snapshots.from_snapshot(stored)
+    drafting = pinned.definition.step("susun_jawaban")
+    assert isinstance(drafting, m.ServiceStep) and drafting.action == "sdp.draft_integrasi_answer"
+    record = SdpRecord.model_validate(
+        {
+            "no_registrasi": "B.I 1/2024",
+            "nama": "Contoh Fiktif",
+            "tanggal_mulai_ditahan": "2024-01-01",
+            "lama_pidana": "3 tahun",
+            "remisi": "1 bulan",
+        }
+    )
+    result = build_registry(REPO / "process_definitions").run(
+        drafting.action,
+        ActionContext(
+            params={"match": "K1", "question": "asimilasi"},
+            variables={"candidates": [{"key": "K1", "no_registrasi": "B.I 1/2024"}]},
+            sdp=FakeSdpDirectory([record]),
+            today=date(2026, 12, 2),
+        ),
+    )
+    notify = pinned.definition.step("kirim_informasi")
+    assert isinstance(notify, m.NotifyStep)
+    context = {
+        **standard_values(
+            pinned.definition,
+            reference="LII-2026-000001",
+            today=date(2026, 12, 3),
+            complaint_contact="loket pengaduan",
+            office_contact=None,
+            ask_again_url=None,
+        ),
+        **declared_values(notify.context, {"nama_pemohon": "Siti", **result.outputs}),
+    }
+    for name, text in pinned.templates.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    for channel in notify.channels:
+        message = render_message(tmp_path, notify.template, channel, context)
+        assert "LII-2026-000001" in message.text and "Asimilasi" in message.text
