@@ -18,7 +18,7 @@ INTEGRASI_TEMPLATES = (
 
 
 def programme_line(name: str, text: str, conditions: str | None = None) -> dict[str, Any]:
-    return {"name": name, "text": text, "conditions": conditions}
+    return {"name": name, "text": text, "conditions": conditions, "conditions_label": "Syarat lain"}
 
 
 def message_context(**overrides: object) -> dict[str, Any]:
