@@ -79,7 +79,7 @@ def test_email_has_recipient_subject_both_parts_utf8(smtp: LocalSmtpServer, tmp_
         assert "Siti Aminah Ṣāliḥ" in text
         assert "LII-2026-000777" in text
         assert "tidak dipungut biaya" in text
-        assert "perkiraan 1 Juni 2026" in text
+        assert "perkiraan paling awal 1 Juni 2026" in text
         assert NIK not in text and "KTP" not in text
     assert "<strong>LII-2026-000777</strong>" in body["html"]
     assert "<" not in body["plain"]
