@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from adapters.office import OfficeFileError, load_office, office_file
 from adapters.roster import DEMO_ROSTER, RosterError, load_roster
 from adapters.service_actions import ActionPluginError, action_registry
 from adapters.settings import Settings
@@ -60,6 +61,10 @@ def load_checked_definitions(
     roster = roster_lanes(settings)
     loaded: list[LoadedDefinition] = []
     errors: list[DefinitionError] = []
+    try:
+        load_office(settings)  # every message names the office's complaint channel
+    except OfficeFileError as error:
+        errors.append(DefinitionError(str(office_file(settings)), 1, 1, None, str(error)))
     for path in files:
         try:
             loaded.append(load_definition(path, actions=actions, roster=roster))

@@ -135,3 +135,11 @@ def test_validate_without_arguments_checks_the_whole_folder(
     result = CliRunner().invoke(app, ["validate"])
     assert result.exit_code == 0, result.output
     assert "izin/process.yaml: OK" in result.output
+
+
+def test_a_broken_office_file_is_refused_before_any_case_runs(tmp_path: Path) -> None:
+    sop_folder(tmp_path / "defs")
+    (tmp_path / "office.yaml").write_text("telepon: 1\n", encoding="utf-8")
+    current = settings(tmp_path).model_copy(update={"office_file": tmp_path / "office.yaml"})
+    with pytest.raises(DefinitionErrors, match=r"office\.yaml"):
+        load_checked_definitions(current)
