@@ -86,6 +86,8 @@ def sample_answers(definition: m.ProcessDefinition, prisoner: str, tag: str) -> 
     search_fields = {s.params.get("name") for s in definition.steps if isinstance(s, m.ServiceStep)}
     values: dict[str, str] = {}
     for item in definition.form_fields():
+        if not item.required:
+            continue  # e.g. the optional second signals: a made-up UPT would mislead the search
         if item.id in search_fields:
             values[item.id] = prisoner
         elif isinstance(item, m.PhoneField):
