@@ -22,12 +22,13 @@ from process_definitions import model as m
 from process_definitions.actions import ActionSpec
 from process_definitions.conditions import Condition, ConditionError, compile_condition
 from process_definitions.graph import ancestors, edges, reachable_from, reverse
-from process_definitions.message_variables import STANDARD_VARIABLES
+from process_definitions.message_variables import PLAIN_STANDARD_VARIABLES, STANDARD_VARIABLES
 from process_definitions.template_check import TemplateProblem, template_problems
 
 TEMPLATES_DIRNAME = "templates"
 CHANNEL_TEMPLATE_FILES = {"email": ("email.subject.j2", "email.txt.j2", "email.html.j2")}
 RECIPIENT_FIELD_TYPES = {"email": "email", "whatsapp": "phone"}
+PLAIN_KINDS = {"text", "textarea", "phone", "email", "input:text", "input:operator"}
 CANDIDATE_KEY = re.compile(r"K[1-9][0-9]*")  # keys of `options_from` candidates
 
 Loc = tuple[str | int, ...]
@@ -603,9 +604,20 @@ class _GraphChecker:
                     f"template variable `{name}` is a standard variable every message gets",
                     "give this one another name",
                 )
-        self._templates(i, step)
+        self._templates(i, step, self._plain_variables(step, available))
 
-    def _templates(self, i: int, step: m.NotifyStep) -> None:
+    @staticmethod
+    def _plain_variables(step: m.NotifyStep, available: Mapping[str, Any]) -> dict[str, str]:
+        """Template variables holding plain text: standard texts and context names mapped
+        straight to a text-like field or input."""
+        plain = {name: "a standard text variable" for name in PLAIN_STANDARD_VARIABLES}
+        for name, path in step.context.items():
+            kind = available[path][1] if path in available else None
+            if kind in PLAIN_KINDS:
+                plain[name] = f"the {kind.removeprefix('input:')} `{path}`"
+        return plain
+
+    def _templates(self, i: int, step: m.NotifyStep, plain: Mapping[str, str]) -> None:
         if self.templates_dir is None:
             return
         folder = self.templates_dir / step.template
@@ -635,7 +647,7 @@ class _GraphChecker:
                     continue
                 text = path.read_text(encoding="utf-8")
                 self.templates[f"{step.template}/{name}"] = text
-                for problem in template_problems(text, declared):
+                for problem in template_problems(text, declared, plain):
                     self._template_problem(i, context_loc, f"{step.template}/{name}", problem)
 
     def _template_problem(self, i: int, loc: Loc, name: str, problem: TemplateProblem) -> None:

@@ -24,6 +24,17 @@ STANDARD_VARIABLES: dict[str, str] = {
     "ask_again_url": "the public form's address, or none",
 }
 
+# The standard variables that are plain text (reading an attribute of one is a template error).
+PLAIN_STANDARD_VARIABLES: tuple[str, ...] = (
+    "reference",
+    "service_title",
+    "office_name",
+    "sop_number",
+    "complaint_contact",
+    "office_contact",
+    "ask_again_url",
+)
+
 # Filters the message renderer registers (adapters/notify/templates.py) besides Jinja2's own.
 MESSAGE_FILTERS: tuple[str, ...] = ("tanggal",)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -434,4 +435,26 @@ def test_candidate_keys_are_values_of_a_keyed_choice() -> None:
         templates_dir=SOP_FOLDER / "templates",
         actions=ACTIONS,
         roster=ROSTER,
+    )
+
+
+def test_a_template_reading_an_attribute_of_a_text_field_is_refused(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(SOP_FOLDER / "templates", templates)
+    email = templates / "informasi_integrasi" / "email.txt.j2"
+    text = email.read_text(encoding="utf-8")
+    email.write_text(text.replace("{{ applicant_name }}", "{{ applicant_name.depan }}"), "utf-8")
+    with pytest.raises(DefinitionErrors) as caught:
+        load_definition_text(
+            SOP, source="sop.yaml", templates_dir=templates, actions=ACTIONS, roster=ROSTER
+        )
+    (error,) = caught.value.errors
+    assert error.step == "kirim_informasi"
+    assert "reads `applicant_name.depan`, but `applicant_name` is the text `nama_pemohon`" in str(
+        error
+    )
+    # method calls and loop variables are not attribute reads of a text
+    email.write_text(text.replace("{{ applicant_name }}", "{{ applicant_name.upper() }}"), "utf-8")
+    load_definition_text(
+        SOP, source="sop.yaml", templates_dir=templates, actions=ACTIONS, roster=ROSTER
     )
