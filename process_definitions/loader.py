@@ -318,6 +318,8 @@ class _GraphChecker:
         self.actions = actions
         self.roster = roster
         self.choices: dict[str, tuple[set[str], bool]] = {}  # choice -> (values, keyed options)
+        self.opaque: set[str] = set()  # service steps whose outputs are unknown (no catalogue)
+        self.trusting = False  # the step being checked follows an opaque one
         self.errors: list[DefinitionError] = []
         self.conditions: dict[tuple[str, int], Condition] = {}
         self.templates: dict[str, str] = {}
@@ -442,7 +444,6 @@ class _GraphChecker:
 
     def _variables_and_steps(self) -> None:
         produced: dict[str, tuple[str, str]] = {}  # variable -> (step id, variable kind)
-        self.opaque: set[str] = set()  # service steps whose outputs are unknown (no catalogue)
         for i, step in enumerate(self.definition.steps):
             for j, variable, kind in self._produces(step):
                 if variable in produced:
