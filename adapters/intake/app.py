@@ -33,6 +33,7 @@ from adapters.intake.security import CsrfTokens, SecurityHeadersMiddleware
 from adapters.prefect.starter import CaseStarter, PrefectCaseStarter
 from adapters.settings import Settings
 from adapters.storage.protocol import ObjectStore
+from process_definitions.discovery import definition_files
 from process_definitions.loader import LoadedDefinition, load_definition
 
 _TZ_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
@@ -144,11 +145,11 @@ def _install_error_pages(app: FastAPI, pages: Pages) -> None:
 
 def definition_path(settings: Settings) -> Path:
     """The definition the form serves: `intake_definition` in definitions_dir, else the only
-    `*.yaml` there."""
+    `<sop>/process.yaml` there."""
     if settings.intake_definition:
         path = Path(settings.intake_definition)
         return path if path.is_absolute() else settings.definitions_dir / path
-    found = sorted(settings.definitions_dir.glob("*.yaml"))
+    found = definition_files(settings.definitions_dir)
     if len(found) != 1:
         raise FormDefinitionError(
             f"{len(found)} definitions in {settings.definitions_dir}; "
