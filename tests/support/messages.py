@@ -32,6 +32,7 @@ def message_context(**overrides: object) -> dict[str, Any]:
         "complaint_contact": "pengaduan@kanwil.example.go.id",
         "office_contact": None,
         "ask_again_url": "https://layanan.example.go.id/integrasi",
+        "survey_url": None,
         "applicant_name": "Siti Aminah",
         "prisoner_name": "Ahmad bin Yusuf",
         "upt_name": "Lapas Kelas IIA Serang",

@@ -122,3 +122,15 @@ def test_dates_read_in_indonesian() -> None:
 
 def test_the_renderer_has_the_filters_the_loader_allows() -> None:
     assert set(FILTERS) == set(MESSAGE_FILTERS)
+
+
+@pytest.mark.parametrize("template_id", ["tidak_ditemukan", "informasi_integrasi"])
+@pytest.mark.parametrize("channel", ["email", "whatsapp"])
+def test_a_last_message_offers_the_survey_only_with_a_link(template_id: str, channel: str) -> None:
+    link = "https://layanan.example.go.id/survei/abc123"
+    offered = render_message(
+        TEMPLATES, template_id, channel, context(survey_url=link), max_length=4096
+    )
+    assert link in offered.text and "survei kepuasan" in offered.text
+    plain = render_message(TEMPLATES, template_id, channel, context(), max_length=4096)
+    assert "survei" not in plain.text.lower()
