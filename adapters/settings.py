@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         default=None,
         description="YAML roster of operators (NIP per lane); default: the demo roster.",
     )
+    office_file: Path | None = Field(
+        default=None,
+        description="YAML of the office's contacts (complaint_channel, phone, email); default: "
+        "office.yaml in definitions_dir, else DEMO placeholders (serve warns).",
+    )
     s3_endpoint: str = Field(
         default="", description="S3 host:port for KTP files; empty = start a local weed mini."
     )

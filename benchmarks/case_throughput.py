@@ -53,15 +53,7 @@ from adapters.sdp.demo import load_demo_directory  # noqa: E402
 from process_definitions.loader import load_definition  # noqa: E402
 from tests.support.databases import temporary_postgres_database  # noqa: E402
 
-SOP_FILE = next(
-    p
-    for p in (
-        REPO / "process_definitions" / "layanan_informasi_integrasi" / "process.yaml",
-        REPO / "process_definitions" / "layanan_informasi_integrasi.yaml",
-    )
-    if p.exists()
-)
-SOP = load_definition(SOP_FILE)
+SOP = load_definition(REPO / "process_definitions" / "layanan_informasi_integrasi" / "process.yaml")
 TICK = os.sysconf("SC_CLK_TCK")
 FOUND_SHAPE = [1, 2, 2]  # task runs per execution: search | decision, draft | decision, notify
 NOT_FOUND_SHAPE = [1, 2]  # search | decision, notify

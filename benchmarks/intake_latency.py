@@ -36,7 +36,10 @@ from process_definitions.loader import load_definition
 from tests.support.uvicorn_thread import serving
 
 SOP = (
-    Path(__file__).resolve().parents[1] / "process_definitions" / "layanan_informasi_integrasi.yaml"
+    Path(__file__).resolve().parents[1]
+    / "process_definitions"
+    / "layanan_informasi_integrasi"
+    / "process.yaml"
 )
 MB = 1024 * 1024
 TARGET_JPEG = int(1.95 * MB)  # just under the 2 MB cap

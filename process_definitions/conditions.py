@@ -9,6 +9,7 @@ definition loads. Evaluation goes through simpleeval with no functions; never `e
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -59,6 +60,7 @@ class Condition:
     source: str
     tree: ast.expr
     names: frozenset[str] = field(default_factory=frozenset)
+    comparisons: tuple[tuple[str, object], ...] = ()  # (name, literal) pairs it compares
 
     def evaluate(self, variables: Mapping[str, object]) -> bool:
         missing = self.names - variables.keys()
@@ -94,4 +96,34 @@ def compile_condition(source: str) -> Condition:
             raise ConditionError(
                 f"condition `{source}` uses a refused construct ({type(node).__name__})", hint
             )
-    return Condition(source=source, tree=expression.body, names=frozenset(names))
+    return Condition(
+        source=source,
+        tree=expression.body,
+        names=frozenset(names),
+        comparisons=tuple(_comparisons(expression)),
+    )
+
+
+def _literals(node: ast.expr) -> list[object] | None:
+    if isinstance(node, ast.Constant):
+        return [node.value]
+    if isinstance(node, ast.List | ast.Tuple) and all(
+        isinstance(e, ast.Constant) for e in node.elts
+    ):
+        return [e.value for e in node.elts if isinstance(e, ast.Constant)]
+    return None
+
+
+def _comparisons(expression: ast.AST) -> list[tuple[str, object]]:
+    """`keputusan == 'x'`, `'x' != keputusan`, `keputusan in ['x', 'y']` -> (name, literal)."""
+    found: list[tuple[str, object]] = []
+    for node in ast.walk(expression):
+        if not isinstance(node, ast.Compare):
+            continue
+        operands = [node.left, *node.comparators]
+        for left, right in itertools.pairwise(operands):
+            for name_node, other in ((left, right), (right, left)):
+                literals = _literals(other)
+                if isinstance(name_node, ast.Name) and literals is not None:
+                    found.extend((name_node.id, value) for value in literals)
+    return found

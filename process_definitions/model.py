@@ -131,6 +131,12 @@ class FileField(FieldBase):
     max_size: ByteSize
 
 
+class DateField(FieldBase):
+    """A calendar date (e.g. a date of birth), entered as YYYY-MM-DD."""
+
+    type: Literal["date"]
+
+
 class DeclarationField(FieldBase):
     type: Literal["declaration"]
     statement: Text
@@ -150,11 +156,22 @@ FieldDefinition = Annotated[
     | EmailField
     | ChoiceField
     | FileField
+    | DateField
     | DeclarationField
     | TimestampField,
     Field(discriminator="type"),
 ]
-FIELD_TYPES = ("text", "textarea", "phone", "email", "choice", "file", "declaration", "timestamp")
+FIELD_TYPES = (
+    "text",
+    "textarea",
+    "phone",
+    "email",
+    "choice",
+    "file",
+    "date",
+    "declaration",
+    "timestamp",
+)
 
 
 # --- user task inputs -----------------------------------------------------------------------
@@ -208,19 +225,21 @@ class StepBase(Spec):
     description: str | None = None
 
 
-class PublicActionStep(StepBase):
-    kind: Literal["public_action"]
+class PublicStep(StepBase):
+    """A step the public does themselves: `public_text` is what the form tells them."""
+
     public_text: str | None = Field(
-        default=None, description="What the public reads for this step (not the SOP's wording)."
+        default=None, description="One plain sentence for the public (shown on the form)."
     )
+
+
+class PublicActionStep(PublicStep):
+    kind: Literal["public_action"]
     next: Identifier
 
 
-class FormStep(StepBase):
+class FormStep(PublicStep):
     kind: Literal["form"]
-    public_text: str | None = Field(
-        default=None, description="The form's opening sentence for the public."
-    )
     fields: list[FieldDefinition] = Field(min_length=1)
     next: Identifier
 

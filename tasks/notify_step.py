@@ -11,21 +11,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from prefect import task
-from pydantic import ValidationError
 
+from adapters.case_links import instance_secret
 from adapters.db.case_repository import SYSTEM_ACTOR, add_flag, get_case
 from adapters.db.engine import session_scope
 from adapters.notify import outbox
 from adapters.notify.errors import InvalidRecipientError
-from adapters.notify.templates import MessageContext, render_message
+from adapters.notify.templates import render_message
+from adapters.office import load_office
 from adapters.prefect.events import emit_delivery_failed
+from adapters.settings import Settings, get_settings
+from adapters.survey.links import end_reached_after, survey_link_for_case
 from process_definitions import model as m
 from process_definitions.loader import LoadedDefinition
+from process_definitions.message_variables import declared_values, standard_values
 from tasks.case_store import advance
 from tasks.case_view import CaseView
 from tasks.services import CaseServices, get_services
@@ -34,45 +38,45 @@ from tasks.step_task import STEP_TASK_OPTIONS, StepCall, after_advance, as_step_
 DELIVERY_FLAG = "pengiriman_gagal"
 
 
-def lookup(values: dict[str, Any], path: str) -> Any:
-    current: Any = values
-    for part in path.split("."):
-        if not isinstance(current, dict):
-            return None
-        current = current.get(part)
-    return current
-
-
-def message_context(view: CaseView, step: m.NotifyStep, services: CaseServices) -> MessageContext:
+def message_context(view: CaseView, step: m.NotifyStep, services: CaseServices) -> dict[str, Any]:
+    """The standard variables every message gets plus the step's declared `context` (names the
+    loader checked against the templates). Values may be None (e.g. an optional field)."""
     definition = view.loaded.definition
+    settings = get_settings()
+    office = load_office(settings)
     values = {**view.form_data, **view.variables}
-    mapped = {name: lookup(values, path) for name, path in step.context.items()}
-    try:
-        return _context(view, definition, services, mapped)
-    except ValidationError as error:
-        # pydantic's message would quote the values (personal data): name the fields only.
-        fields = sorted({".".join(str(p) for p in e["loc"]) for e in error.errors()})
-        raise MessageContextError(f"step {step.id}: template context invalid at {fields}") from None
+    return {
+        **standard_values(
+            definition,
+            reference=view.reference,
+            today=services.clock().date(),
+            complaint_contact=office.complaint_channel,
+            office_contact=office.contact_line(),
+            ask_again_url=services.public_form_url,
+            survey_url=_survey_url(view, step, services, settings),
+        ),
+        **declared_values(step.context, values),
+    }
 
 
-class MessageContextError(ValueError):
-    """The case's values do not fill the template context (field names only, no values)."""
-
-
-def _context(
-    view: CaseView, definition: m.ProcessDefinition, services: CaseServices, mapped: dict[str, Any]
-) -> MessageContext:
-    return MessageContext(
-        reference=view.reference,
-        service_title=definition.title,
-        office_name=definition.sop.office,
-        sop_number=definition.sop.number,
-        information_date=services.clock().date(),
-        guarantees=tuple(definition.sop.guarantees),
-        complaint_contact=definition.sop.complaints or definition.sop.office,
-        ask_again_url=services.public_form_url,
-        **{k: v for k, v in mapped.items() if v is not None},
-    )
+def _survey_url(
+    view: CaseView, step: m.NotifyStep, services: CaseServices, settings: Settings
+) -> str | None:
+    """The one-time survey link, in the message a case ends with when its definition offers
+    the survey at that end (the same link on a re-run)."""
+    end = end_reached_after(view.loaded.definition, step.id)
+    if end is None or view.loaded.definition.survey is None:
+        return None
+    with session_scope(services.engine) as session:
+        return survey_link_for_case(
+            session,
+            case_id=view.case_id,
+            end_step_id=end,
+            secret=instance_secret(settings.secret_key, settings.data_dir),
+            base_url=services.public_form_url or settings.public_base_url,
+            now=services.clock(),
+            ttl=timedelta(days=settings.survey_ttl_days),
+        )
 
 
 def pinned_templates_dir(loaded: LoadedDefinition, root: Path) -> Path:

@@ -6,9 +6,10 @@ message; anything else is named by its type alone (its message might quote a val
 
 from __future__ import annotations
 
+from adapters.notify.errors import TemplateError
+from adapters.service_actions import ActionPluginError
 from flows.interpreter import InterpreterError
-from tasks.actions import ActionError, UnknownActionError
-from tasks.notify_step import MessageContextError
+from process_definitions.actions import ActionError, UnknownActionError
 from tasks.operator_input import NoChoicesError
 from tasks.user_task_step import DecisionRejectedError
 
@@ -16,7 +17,8 @@ OWN_ERRORS: tuple[type[BaseException], ...] = (
     InterpreterError,
     ActionError,
     UnknownActionError,
-    MessageContextError,
+    TemplateError,
+    ActionPluginError,
     NoChoicesError,
     DecisionRejectedError,
 )

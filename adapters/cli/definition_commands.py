@@ -7,8 +7,11 @@ from pathlib import Path
 
 import typer
 
+from adapters.definition_check import load_checked_definitions
+from adapters.settings import get_settings
 from process_definitions.diagram_bpmn import to_bpmn
 from process_definitions.diagram_mermaid import to_mermaid
+from process_definitions.discovery import definition_files
 from process_definitions.graph import budget_per_sop_step, budget_to_ends
 from process_definitions.loader import DefinitionErrors, LoadedDefinition, load_definition
 from process_definitions.units import format_duration
@@ -39,19 +42,29 @@ def summary(loaded: LoadedDefinition) -> list[str]:
 
 
 def validate(
-    paths: list[Path] = typer.Argument(..., help="Process definition YAML files."),
+    paths: list[Path] | None = typer.Argument(
+        None, help="Definition files (default: every <sop>/process.yaml of the definitions folder)."
+    ),
 ) -> None:
-    """Check definitions; print a summary per file, or every error as file:line:col."""
+    """Check definitions as serve, deploy and the runner do (actions registered, roster in use);
+    print a summary per file, or every error as file:line:col with a hint."""
+    settings = get_settings()
+    files = paths or definition_files(settings.definitions_dir)
     failed = False
-    for path in paths:
+    for path in files or [settings.definitions_dir]:
         try:
-            loaded = load_definition(path)
+            (loaded,) = load_checked_definitions(settings, [path] if files else [])
         except DefinitionErrors as errors:
             failed = True
-            for error in errors.errors:
-                typer.echo(str(error))
+            typer.echo(str(errors))
             continue
         typer.echo("\n".join(summary(loaded)))
+    if not failed and len(files) > 1:
+        try:
+            load_checked_definitions(settings, files)  # across files: one id per SOP
+        except DefinitionErrors as errors:
+            failed = True
+            typer.echo(str(errors))
     raise typer.Exit(1 if failed else 0)
 
 

@@ -86,6 +86,8 @@ def sample_answers(definition: m.ProcessDefinition, prisoner: str, tag: str) -> 
     search_fields = {s.params.get("name") for s in definition.steps if isinstance(s, m.ServiceStep)}
     values: dict[str, str] = {}
     for item in definition.form_fields():
+        if not item.required:
+            continue  # e.g. the optional second signals: a made-up UPT would mislead the search
         if item.id in search_fields:
             values[item.id] = prisoner
         elif isinstance(item, m.PhoneField):
@@ -247,7 +249,9 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> N
         typer.echo(f"sopflow demo: no {urls_file}; start `sopflow serve` first", err=True)
         raise typer.Exit(1)
     urls = json.loads(urls_file.read_text())
-    loaded = load_definition(settings.definitions_dir / "layanan_informasi_integrasi.yaml")
+    loaded = load_definition(
+        settings.definitions_dir / "layanan_informasi_integrasi" / "process.yaml"
+    )
     scenarios = {
         "ditemukan": "Muhammad Rizki bin Sulaiman",
         "tidak_ditemukan": "Nama Fiktif Tanpa Data",

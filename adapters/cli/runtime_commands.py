@@ -8,17 +8,19 @@ from pathlib import Path
 import typer
 
 from adapters.db.migrate import upgrade
+from adapters.definition_check import load_checked_definitions
 from adapters.prefect.deploy import BudgetWatch, deploy
 from adapters.prefect.service_urls import NoPrefectError, prefect_api_url
 from adapters.settings import get_settings
 from process_definitions import model as m
-from process_definitions.loader import DefinitionErrors, LoadedDefinition, load_definition
+from process_definitions.loader import DefinitionErrors, LoadedDefinition
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def definitions_in(folder: Path) -> list[LoadedDefinition]:
-    return [load_definition(path) for path in sorted(folder.glob("*.yaml"))]
+    """Every definition of `folder`, checked as `sopflow validate` checks them."""
+    return load_checked_definitions(get_settings().model_copy(update={"definitions_dir": folder}))
 
 
 def budget_watches(definitions: list[LoadedDefinition]) -> list[BudgetWatch]:

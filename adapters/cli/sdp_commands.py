@@ -1,4 +1,4 @@
-"""`sopflow sdp ...`: import SDP exports into the replica, search it, show integrasi dates."""
+"""`sopflow sdp ...`: import SDP exports into the replica, search it, show a record."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +23,6 @@ from adapters.sdp.directory import SdpQuery
 from adapters.sdp.errors import SdpError
 from adapters.sdp.export_reader import FIELDS, ColumnMapping, open_export
 from adapters.sdp.importer import import_records
-from adapters.sdp.integrasi import integrasi_information
 from adapters.sdp.sql_directory import SqlSdpDirectory
 from adapters.settings import get_settings
 
@@ -164,40 +163,17 @@ def search_command(
 @sdp_app.command("show")
 def show_command(
     registration_no: Annotated[str, typer.Argument(help="The registration number, any spelling.")],
-    today: Annotated[
-        datetime | None,
-        typer.Option(formats=["%Y-%m-%d"], help="Compute as of this date (default today)."),
-    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """One record and its estimated integrasi dates (perkiraan)."""
+    """One record as the directory holds it (a SOP's answer, e.g. integrasi dates, is drafted
+    by that SOP's service action in a case)."""
     with _database() as engine:
         record = SqlSdpDirectory(engine).get(registration_no)
     if record is None:
         raise _fail("no record with that registration number")
-    as_of = today.date() if today else date.today()
-    try:
-        info = integrasi_information(record, as_of)
-    except SdpError as exc:
-        raise _fail(str(exc)) from None
     if as_json:
-        payload = {
-            "record": record.model_dump(mode="json"),
-            "integrasi": info.model_dump(mode="json"),
-        }
+        payload = {"record": record.model_dump(mode="json")}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
         return
     for field, value in record.model_dump(mode="json").items():
         _out.print(f"{field}: {value if value not in (None, []) else '-'}", markup=False)
-    table = Table("program", "perkiraan tanggal", "keterangan")
-    for estimate in info.programmes():
-        when = estimate.estimated_date.isoformat() if estimate.estimated_date else "-"
-        if estimate.estimated_date and estimate.perkiraan:
-            when += " (perkiraan)"
-        table.add_row(estimate.label, when, estimate.reason)
-    _out.print(table)
-    if info.current_stage_label:
-        _out.print(
-            f"tahap saat ini: {info.current_programme_label or '-'} - {info.current_stage_label}",
-            markup=False,
-        )

@@ -35,6 +35,7 @@ import typer
 from pydantic import ValidationError
 
 from adapters.cli.status_command import status as status  # registered beside serve
+from adapters.office import placeholder_warnings
 from adapters.settings import Settings, describe_settings_error, get_settings
 from adapters.supervisor import ChildSpec, Supervisor, SupervisorError, serve_logger
 
@@ -364,6 +365,8 @@ def serve(
                 urls = stack.start()
                 for name, url in urls.items():
                     typer.echo(f"{name}: {url}")
+                for warning in placeholder_warnings(settings):
+                    log.warning("%s", warning)
                 signal.signal(signal.SIGINT, _stop)
                 stack.supervisor.run(lambda: stopping)
             finally:

@@ -13,7 +13,8 @@ from adapters.db.audit import append_audit
 from adapters.db.case_tables import Case, CaseStatus, Decision, ReferenceCounter, StepRecord
 from adapters.db.errors import CaseNotFoundError, FormDataError
 from process_definitions import model as m
-from process_definitions.loader import LoadedDefinition, from_snapshot, to_snapshot
+from process_definitions.loader import LoadedDefinition
+from process_definitions.snapshots import from_snapshot, to_snapshot
 
 PUBLIC_ACTOR = "publik"
 SYSTEM_ACTOR = "sistem"

@@ -24,6 +24,7 @@ from starlette.types import Scope
 
 from adapters.case_links import CaseLinkSigner, instance_secret
 from adapters.db.engine import make_engine
+from adapters.definition_check import load_checked_definitions
 from adapters.intake import (
     routes_casefile,
     routes_form,
@@ -41,8 +42,7 @@ from adapters.intake.security import CsrfTokens, SecurityHeadersMiddleware
 from adapters.prefect.starter import CaseStarter, PrefectCaseStarter
 from adapters.settings import Settings
 from adapters.storage.protocol import ObjectStore
-from process_definitions.discovery import definition_files
-from process_definitions.loader import LoadedDefinition, did_you_mean, load_definition
+from process_definitions.loader import LoadedDefinition, did_you_mean
 
 SITE_TITLE = "Layanan Permohonan Daring"
 # First path segments the intake uses itself: no definition may be served under them.
@@ -200,14 +200,10 @@ def _install_error_pages(app: FastAPI, pages: Pages) -> None:
 
 
 def served_definitions(settings: Settings) -> list[LoadedDefinition]:
-    """Every definition in definitions_dir (`*/process.yaml`), or those `intake_services`
-    names. FormDefinitionError for an unknown name or an empty folder; DefinitionErrors for a
-    definition that does not validate."""
-    loaded = [load_definition(path) for path in definition_files(settings.definitions_dir)]
-    if not loaded:
-        raise FormDefinitionError(
-            f"no definitions in {settings.definitions_dir} (expected <folder>/process.yaml)"
-        )
+    """Every definition in definitions_dir (`<sop>/process.yaml`), checked as serve, deploy and
+    the runner check them, or those `intake_services` names. DefinitionErrors for a folder that
+    fails the check (or holds none); FormDefinitionError for an unknown name."""
+    loaded = load_checked_definitions(settings)
     wanted = [name.strip() for name in settings.intake_services.split(",") if name.strip()]
     if not wanted:
         return loaded

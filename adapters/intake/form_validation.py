@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import phonenumbers
@@ -35,6 +35,9 @@ PHONE_FOREIGN = "Gunakan nomor HP Indonesia (+62)."
 PHONE_NOT_MOBILE = "Masukkan nomor HP (seluler), bukan nomor telepon rumah atau kantor."
 EMAIL_INVALID = "Alamat email tidak valid. Tulis seperti nama@contoh.com."
 CHOICE_INVALID = "Pilihan tidak tersedia. Pilih salah satu dari daftar."
+DATE_INVALID = "Tanggal tidak valid. Tulis seperti 31-12-1990."
+DATE_FUTURE = "Tanggal tidak boleh sesudah hari ini."
+_DATE_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 
 
 @dataclass
@@ -95,6 +98,8 @@ def _clean(f: m.FieldDefinition, values: list[str], now: datetime) -> tuple[Any,
         return _phone(f, text)
     if isinstance(f, m.EmailField):
         return _email(f, text)
+    if isinstance(f, m.DateField):
+        return _date(f, _single_line(text), now.date())
     raise AssertionError(f"unhandled field type {f.type}")
 
 
@@ -162,6 +167,25 @@ def _email(f: m.EmailField, text: str) -> tuple[str | None, str]:
     except EmailNotValidError:
         raise _Invalid(EMAIL_INVALID, text) from None
     return checked.normalized, text
+
+
+def _date(f: m.DateField, text: str, today: date) -> tuple[str | None, str]:
+    """`1990-12-31` (what a date input sends) or `31-12-1990`; stored as ISO."""
+    if not text:
+        if f.required:
+            raise _Invalid(REQUIRED, "")
+        return None, ""
+    day_first = _DATE_DMY.match(text)
+    try:
+        if day_first:
+            value = date(int(day_first[3]), int(day_first[2]), int(day_first[1]))
+        else:
+            value = date.fromisoformat(text)
+    except ValueError:
+        raise _Invalid(DATE_INVALID, _printable(text)[:10]) from None
+    if value > today:
+        raise _Invalid(DATE_FUTURE, text)
+    return value.isoformat(), value.isoformat()
 
 
 def _choice(f: m.ChoiceField, values: list[str]) -> tuple[Any, Any]:

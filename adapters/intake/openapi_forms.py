@@ -32,6 +32,8 @@ def _field_schema(f: m.FieldDefinition) -> dict[str, Any]:
         return {"type": "string", "enum": ["ya"]}
     if isinstance(f, m.FileField):
         return {"type": "string", "format": "binary"}
+    if isinstance(f, m.DateField):
+        return {"type": "string", "maxLength": 10}
     raise AssertionError(f"no schema for {f.type}")
 
 

@@ -1,16 +1,19 @@
-"""Message templates: Jinja2 files per template and channel, rendered from a MessageContext.
+"""Message templates: Jinja2 files per template and channel, rendered from a plain context.
 
 Layout: `<templates_dir>/<template_id>/` with `email.subject.j2`, `email.txt.j2`, `email.html.j2`
 and `<channel>.txt.j2` for every other channel (`whatsapp.txt.j2`, ...). HTML is autoescaped; text
-is not. The context holds what the applicant may read: never a KTP, never a NIK.
+is not. The context (standard variables plus the step's declared `context`, see
+process_definitions/message_variables.py) holds what the applicant may read: never a KTP or NIK.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import (
     Environment,
@@ -21,74 +24,22 @@ from jinja2 import (
 from jinja2 import (
     TemplateError as JinjaTemplateError,
 )
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from adapters.bahasa import long_date
 from adapters.notify.errors import MessageTooLongError, TemplateError
 from adapters.notify.message import RenderedMessage
 
-# Stages of an integrasi proposal (DOMAIN.md) and how the public reads them.
-STAGE_LABELS = {
-    "PENDATAAN": "Pendataan",
-    "LITMAS_BAPAS": "Penelitian kemasyarakatan (Litmas) oleh Bapas",
-    "SIDANG_TPP_UPT": "Sidang Tim Pengamat Pemasyarakatan (TPP) di UPT",
-    "USULAN_KALAPAS": "Usulan Kepala Lapas/Rutan",
-    "VERIFIKASI_KANWIL": "Verifikasi Kantor Wilayah",
-    "VERIFIKASI_DITJENPAS": "Verifikasi Direktorat Jenderal Pemasyarakatan",
-    "SK_TERBIT": "Surat Keputusan (SK) telah terbit",
-    "SK_DILAKSANAKAN": "Surat Keputusan (SK) telah dilaksanakan",
-}
 
-# Jaminan pelayanan of SOP W12.87.HH.05.04.2021.
-DEFAULT_GUARANTEES = (
-    "Pelayanan tidak dipungut biaya.",
-    "Pelayanan diberikan dengan ramah dan tidak diskriminatif.",
-    "Pelayanan berbasis teknologi.",
-    "Pelayanan diberikan sesuai dengan SOP yang ditetapkan.",
-)
-
-
-def tanggal(value: date | None) -> str:
-    """`date(2026, 1, 4)` -> `4 Januari 2026`."""
+def tanggal(value: date | str | None) -> str:
+    """`date(2026, 1, 4)` or `"2026-01-04"` -> `4 Januari 2026`."""
     if value is None:
         return "belum dapat diperkirakan"
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
     return long_date(value)
 
 
-class ProgrammeLine(BaseModel):
-    """One integrasi programme with its estimated earliest date (always an estimate)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    name: str = Field(min_length=1)
-    estimated_date: date | None = None
-    conditions: str | None = None
-
-
-class MessageContext(BaseModel):
-    """Everything a template may show. Add fields here, never pass free dictionaries."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    reference: str = Field(min_length=1)
-    applicant_name: str = Field(min_length=1)
-    service_title: str = "Pelayanan Informasi Integrasi"
-    office_name: str
-    sop_number: str | None = None
-    information_date: date
-    prisoner_name: str | None = None
-    upt_name: str | None = None
-    programmes: tuple[ProgrammeLine, ...] = ()
-    current_stage: str | None = None
-    guarantees: tuple[str, ...] = DEFAULT_GUARANTEES
-    ask_again_url: str | None = None
-    complaint_contact: str
-    office_contact: str | None = None
-
-    @field_validator("current_stage")
-    @classmethod
-    def _stage_label(cls, value: str | None) -> str | None:
-        return STAGE_LABELS.get(value, value) if value else value
+FILTERS = {"tanggal": tanggal}  # process_definitions.message_variables.MESSAGE_FILTERS names them
 
 
 def required_template_files(channel: str) -> list[str]:
@@ -119,15 +70,15 @@ def _environment(templates_dir: Path, html: bool) -> Environment:
         keep_trailing_newline=False,
         auto_reload=True,
     )
-    env.filters["tanggal"] = tanggal
+    env.filters.update(FILTERS)
     return env
 
 
-def _render(templates_dir: Path, template_id: str, name: str, context: MessageContext) -> str:
+def _render(templates_dir: Path, template_id: str, name: str, context: Mapping[str, Any]) -> str:
     env = _environment(templates_dir.resolve(), name.endswith(".html.j2"))
     try:
         template = env.get_template(f"{template_id}/{name}")
-        return template.render(**dict(context))
+        return template.render(**context)
     except TemplateNotFound:
         raise TemplateError(f"template file {template_id}/{name} does not exist") from None
     except JinjaTemplateError as exc:
@@ -146,7 +97,7 @@ def render_message(
     templates_dir: Path,
     template_id: str,
     channel: str,
-    context: MessageContext,
+    context: Mapping[str, Any],
     *,
     max_length: int | None = None,
 ) -> RenderedMessage:

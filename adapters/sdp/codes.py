@@ -1,4 +1,5 @@
-"""Integrasi programmes and proposal stages, parsed from the many ways exports write them."""
+"""Integrasi programmes and proposal stages as SDP records them, parsed from the many ways
+exports write them. How the public reads them is the SOP's business (its labels module)."""
 
 from __future__ import annotations
 
@@ -24,24 +25,6 @@ class IntegrasiStage(StrEnum):
     SK_TERBIT = "SK_TERBIT"
     SK_DILAKSANAKAN = "SK_DILAKSANAKAN"
 
-
-PROGRAMME_LABELS: dict[IntegrasiProgramme, str] = {
-    IntegrasiProgramme.ASIMILASI: "Asimilasi",
-    IntegrasiProgramme.PEMBEBASAN_BERSYARAT: "Pembebasan Bersyarat",
-    IntegrasiProgramme.CUTI_MENJELANG_BEBAS: "Cuti Menjelang Bebas",
-    IntegrasiProgramme.CUTI_BERSYARAT: "Cuti Bersyarat",
-    IntegrasiProgramme.CUTI_MENGUNJUNGI_KELUARGA: "Cuti Mengunjungi Keluarga",
-}
-STAGE_LABELS: dict[IntegrasiStage, str] = {
-    IntegrasiStage.PENDATAAN: "Pendataan",
-    IntegrasiStage.LITMAS_BAPAS: "Penelitian kemasyarakatan (Litmas) oleh Bapas",
-    IntegrasiStage.SIDANG_TPP_UPT: "Sidang TPP di UPT",
-    IntegrasiStage.USULAN_KALAPAS: "Usulan Kepala UPT",
-    IntegrasiStage.VERIFIKASI_KANWIL: "Verifikasi Kantor Wilayah",
-    IntegrasiStage.VERIFIKASI_DITJENPAS: "Verifikasi Direktorat Jenderal Pemasyarakatan",
-    IntegrasiStage.SK_TERBIT: "Surat keputusan terbit",
-    IntegrasiStage.SK_DILAKSANAKAN: "Surat keputusan dilaksanakan",
-}
 
 _PROGRAMME_ALIASES = {
     "PB": IntegrasiProgramme.PEMBEBASAN_BERSYARAT,

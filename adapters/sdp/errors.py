@@ -25,7 +25,3 @@ class SdpUnavailableError(SdpError):
 
 class SdpRequestError(SdpError):
     """A non-transient failure of a remote SDP endpoint (4xx, 500, malformed answer)."""
-
-
-class IntegrasiRulesError(SdpError):
-    """The integrasi rules data file is missing or invalid."""

@@ -36,7 +36,7 @@ from tests.support.s3_server import temporary_s3_server, weed_available
 from tests.support.uvicorn_thread import serving
 
 REPO = Path(__file__).resolve().parents[2]
-SOP = REPO / "process_definitions" / "layanan_informasi_integrasi.yaml"
+SOP = REPO / "process_definitions" / "layanan_informasi_integrasi" / "process.yaml"
 DOCS = REPO / "docs"
 CHROMIUM = Path("/usr/bin/chromium")
 FIXED_NOW = datetime(2026, 3, 5, 2, 4, tzinfo=UTC)

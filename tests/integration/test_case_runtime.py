@@ -55,7 +55,7 @@ from tests.support.smtp_server import LocalSmtpServer
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
-SOP = load_definition(REPO / "process_definitions" / "layanan_informasi_integrasi.yaml")
+SOP = load_definition(REPO / "process_definitions" / "layanan_informasi_integrasi" / "process.yaml")
 DIVPAS, INTEGRASI = load_roster().nips("operator_divpas"), load_roster().nips("operator_integrasi")
 
 

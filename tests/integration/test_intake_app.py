@@ -34,7 +34,7 @@ from tests.support.fake_starter import FakeCaseStarter
 from tests.unit.test_upload_checks import BAD_UPLOADS, _values
 
 REPO = Path(__file__).resolve().parents[2]
-SOP = REPO / "process_definitions" / "layanan_informasi_integrasi.yaml"
+SOP = REPO / "process_definitions" / "layanan_informasi_integrasi" / "process.yaml"
 SECOND = REPO / "tests" / "fixtures" / "definitions" / "izin_kunjungan.yaml"
 T0 = datetime(2026, 3, 5, 2, 0, tzinfo=UTC)
 SECRET = "intake-test-secret-0123456789"

@@ -34,7 +34,10 @@ from tests.support.fake_starter import FakeCaseStarter
 pytestmark = pytest.mark.integration
 
 SOP = (
-    Path(__file__).resolve().parents[2] / "process_definitions" / "layanan_informasi_integrasi.yaml"
+    Path(__file__).resolve().parents[2]
+    / "process_definitions"
+    / "layanan_informasi_integrasi"
+    / "process.yaml"
 )
 SECRET = "schemathesis-secret-0123456789"
 FORM = "/layanan-informasi-integrasi"

@@ -29,7 +29,7 @@ from adapters.intake.form_fields import FormDefinitionError
 from adapters.settings import Settings
 from adapters.storage.fake_store import InMemoryObjectStore
 from process_definitions import model as m
-from process_definitions.loader import load_definition
+from process_definitions.loader import DefinitionErrors, load_definition
 from tests.integration.test_intake_app import FakeClock, errors_in, ktp_jpeg, reference_in
 from tests.support.definition_folders import (
     PENGADUAN,
@@ -253,7 +253,7 @@ def test_an_empty_definitions_folder_is_refused(tmp_path: Path) -> None:
     (tmp_path / "kosong").mkdir()
     settings = settings_for(tmp_path, intake_services="")
     settings.definitions_dir = tmp_path / "kosong"
-    with pytest.raises(FormDefinitionError, match="no definitions in"):
+    with pytest.raises(DefinitionErrors, match="no definition: expected"):
         build_app_from_settings(settings, store=InMemoryObjectStore(), starter=FakeCaseStarter())
 
 

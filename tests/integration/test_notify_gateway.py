@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,10 +20,11 @@ from adapters.notify.message import RenderedMessage
 from adapters.notify.outbox import deliver_pending, enqueue
 from adapters.notify.outbox_table import OutboxStatus
 from adapters.notify.protocol import Notifier
-from adapters.notify.templates import MessageContext, render_message
+from adapters.notify.templates import render_message
 from tests.support.gateway_server import LocalGateway
+from tests.support.messages import INTEGRASI_TEMPLATES, message_context
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "process_definitions" / "templates"
+TEMPLATES = INTEGRASI_TEMPLATES
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PHONE = "6281234567890"
 
@@ -53,13 +54,7 @@ def config_for(gateway: LocalGateway) -> ChannelConfig:
 
 
 def whatsapp_text() -> RenderedMessage:
-    context = MessageContext(
-        reference="LII-2026-000888",
-        applicant_name="Budi Santoso",
-        office_name="Kantor Wilayah Banten",
-        information_date=date(2026, 3, 2),
-        complaint_contact="pengaduan@kanwil.example.go.id",
-    )
+    context = message_context(reference="LII-2026-000888", applicant_name="Budi Santoso")
     return render_message(TEMPLATES, "tidak_ditemukan", "whatsapp", context, max_length=4096)
 
 

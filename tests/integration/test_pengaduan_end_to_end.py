@@ -57,11 +57,6 @@ pytestmark = pytest.mark.integration
 SOP = load_definition(PENGADUAN)
 FORM = "/pengaduan-layanan"
 SECRET = "pengaduan-e2e-secret-0123456789"
-NOTIFY_CONTEXT_BLOCKER = (
-    "the notify step's message context is the integrasi SOP's fixed MessageContext "
-    "(adapters/notify/templates.py: applicant_name required, other variables forbidden), so this "
-    "SOP's own context {pelapor, perihal, tindakan|alasan} fails at render: issue 12 item 1"
-)
 
 
 @dataclass
@@ -259,7 +254,6 @@ def test_the_officer_decides_through_the_prefect_api(office: Office) -> None:
     assert not reached("kabar_ditindaklanjuti")
 
 
-@pytest.mark.xfail(strict=True, reason=NOTIFY_CONTEXT_BLOCKER)
 @pytest.mark.parametrize(
     ("decision", "subject", "sentence"),
     [

@@ -19,7 +19,10 @@ from adapters.db.engine import session_scope
 from process_definitions.loader import LoadedDefinition, load_definition
 
 SOP_FILE = (
-    Path(__file__).resolve().parents[2] / "process_definitions" / "layanan_informasi_integrasi.yaml"
+    Path(__file__).resolve().parents[2]
+    / "process_definitions"
+    / "layanan_informasi_integrasi"
+    / "process.yaml"
 )
 DIVPAS_NIP = "199001012015031001"
 INTEGRASI_NIP = "198803032014031003"

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from adapters.cli.app import app
 
 REPO = Path(__file__).resolve().parent.parent.parent
-SOP = REPO / "process_definitions" / "layanan_informasi_integrasi.yaml"
+SOP = REPO / "process_definitions" / "layanan_informasi_integrasi" / "process.yaml"
 runner = CliRunner()
 
 

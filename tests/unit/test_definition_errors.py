@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
-from process_definitions.loader import DefinitionErrors, load_definition_text
+from adapters.service_actions import build_registry
+from process_definitions.loader import DefinitionErrors, RosterLanes, load_definition_text
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "definitions"
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "tests" / "fixtures" / "definitions"
 VALID = (FIXTURES / "izin_kunjungan.yaml").read_text(encoding="utf-8")
 TEMPLATES = FIXTURES / "templates"
+SOP_FOLDER = REPO / "process_definitions" / "layanan_informasi_integrasi"
+SOP = (SOP_FOLDER / "process.yaml").read_text(encoding="utf-8")
+ACTIONS = build_registry(REPO / "process_definitions").specs()
+ROSTER = RosterLanes("roster.yaml", frozenset({"petugas", "operator_divpas", "operator_integrasi"}))
 
 
-def mutate(*replacements: tuple[str, str]) -> str:
-    text = VALID
+class Sop(str):
+    """A mutated integrasi definition (checked with its own templates folder)."""
+
+
+def mutate(*replacements: tuple[str, str], base: str = VALID) -> str:
+    text = base
     for old, new in replacements:
         assert old in text, f"fixture lacks {old!r}"
         text = text.replace(old, new, 1)
     return text
+
+
+def sop(*replacements: tuple[str, str]) -> Sop:
+    return Sop(mutate(*replacements, base=SOP))
 
 
 # (case id, definition text, expected message fragment, expected hint fragment or None,
@@ -167,7 +182,7 @@ CASES = [
     (
         "recipient field of the wrong type",
         mutate(("recipients: {email: email}", "recipients: {email: nama}")),
-        "`email` goes to `nama`, a text field",
+        "`email` goes to `nama`, a field of type `text`",
         "point it at a field of type `email`",
         "kabari",
     ),
@@ -242,6 +257,113 @@ CASES = [
         None,
         None,
     ),
+    # --- what a run needs (issue 12.3) ---
+    (
+        "operator lane without operators in the roster",
+        mutate(("lanes:\n", "lanes:\n  pengawas: {name: Pengawas, kind: operator}\n")),
+        "operator lane `pengawas` has no operator in the roster roster.yaml",
+        "add `pengawas:`",
+        None,
+    ),
+    (
+        "condition literal misspelt",
+        sop(("persetujuan == 'tidak_sesuai'", "persetujuan == 'tidak_sesuia'")),
+        "`persetujuan` is compared with 'tidak_sesuia', which is not one of its values",
+        "did you mean `tidak_sesuai`?",
+        "cek_persetujuan",
+    ),
+    (
+        "choice option renamed, condition not",
+        sop(("{value: tidak_sesuai, label", "{value: tidak_sesuai2, label")),
+        "`persetujuan` is compared with 'tidak_sesuai', which is not one of its values",
+        "did you mean `tidak_sesuai2`?",
+        "cek_persetujuan",
+    ),
+    (
+        "condition literal not an option nor a candidate key",
+        sop(("keputusan == 'tidak_ditemukan'", "keputusan == 'K0'")),
+        "`keputusan` is compared with 'K0'",
+        "values of `keputusan`: `tidak_ditemukan` or a candidate key",
+        "hasil_verifikasi",
+    ),
+    (
+        "form choice literal misspelt",
+        mutate(("hasil == 'setuju'", "hasil == 'setju'")),
+        "`hasil` is compared with 'setju'",
+        "did you mean `setuju`?",
+        "cabang",
+    ),
+    (
+        "notify channel without its template",
+        mutate(
+            ("channels: [email]", "channels: [email, sms]"),
+            ("{email: email}", "{email: email, sms: email}"),
+        ),
+        "template `hasil_kunjungan` has no `sms.txt.j2` for channel `sms`",
+        "create ",
+        "kabari",
+    ),
+    (
+        "template variable not in context",
+        mutate(("context: {applicant_name: nama}", "context: {nama_pemohon: nama}")),
+        "template hasil_kunjungan/email.txt.j2 uses `applicant_name`",
+        "under `context`",
+        "kabari",
+    ),
+    (
+        "template variable misspelt",
+        sop(("      upt_name: draft.upt_name\n", "      upt_nama: draft.upt_name\n")),
+        "uses `upt_name`, which neither `context` nor the standard variables give",
+        "did you mean `upt_nama`?",
+        "kirim_informasi",
+    ),
+    (
+        "context shadows a standard variable",
+        mutate(
+            ("context: {applicant_name: nama}", "context: {applicant_name: nama, reference: nama}")
+        ),
+        "template variable `reference` is a standard variable",
+        "another name",
+        "kabari",
+    ),
+    (
+        "whatsapp recipient is an email field",
+        sop(("whatsapp: telepon_pemohon}", "whatsapp: email_pemohon}")),
+        "`whatsapp` goes to `email_pemohon`, a field of type `email`",
+        "point it at a field of type `phone`",
+        "kabar_tidak_ditemukan",
+    ),
+    (
+        "action parameter names no field",
+        sop(("name: nama_narapidana\n", "name: nama_narapidan\n")),
+        "parameter `name` reads `nama_narapidan`, which no earlier step produces",
+        "did you mean `nama_narapidana`?",
+        "cari_sdp",
+    ),
+    (
+        "action has no such parameter",
+        sop(("upt: upt_narapidana", "lapas: upt_narapidana")),
+        "action `sdp.search` has no parameter `lapas`",
+        "parameters: born, name, upt",
+        "cari_sdp",
+    ),
+    (
+        "unknown action",
+        sop(("action: sdp.search", "action: sdp.serch")),
+        "unknown service action `sdp.serch`",
+        "did you mean `sdp.search`?",
+        "cari_sdp",
+    ),
+    (
+        "step with no way to an end",
+        mutate(
+            ("default: selesai_ditolak", "default: periksa"),
+            ("next: selesai_disetujui", "next: periksa"),
+        ),
+        "no way from this step to an `end` step",
+        "make every path finish at a step with `kind: end`",
+        "ajukan",
+    ),
 ]
 
 
@@ -252,8 +374,11 @@ CASES = [
 def test_invalid_definition_is_reported(
     text: str, message: str, hint: str | None, step: str | None
 ) -> None:
+    templates = SOP_FOLDER / "templates" if isinstance(text, Sop) else TEMPLATES
     with pytest.raises(DefinitionErrors) as caught:
-        load_definition_text(text, source="case.yaml", templates_dir=TEMPLATES)
+        load_definition_text(
+            text, source="case.yaml", templates_dir=templates, actions=ACTIONS, roster=ROSTER
+        )
     matching = [error for error in caught.value.errors if message in error.message]
     assert matching, f"no error mentions {message!r}: {caught.value}"
     error = matching[0]
@@ -287,6 +412,49 @@ def test_every_error_of_a_file_is_reported() -> None:
     assert len(caught.value.errors) == 2
 
 
-def test_the_valid_fixture_loads() -> None:
-    loaded = load_definition_text(VALID, source="ok.yaml", templates_dir=TEMPLATES)
+def test_the_valid_fixtures_load_with_every_check() -> None:
+    loaded = load_definition_text(
+        VALID, source="ok.yaml", templates_dir=TEMPLATES, actions=ACTIONS, roster=ROSTER
+    )
     assert loaded.definition.id == "izin-kunjungan"
+    loaded = load_definition_text(
+        SOP,
+        source="sop.yaml",
+        templates_dir=SOP_FOLDER / "templates",
+        actions=ACTIONS,
+        roster=ROSTER,
+    )
+    assert set(loaded.actions) == {"sdp.search", "integrasi.draft_answer"}
+
+
+def test_candidate_keys_are_values_of_a_keyed_choice() -> None:
+    text = sop(("keputusan == 'tidak_ditemukan'", "keputusan == 'K1'"))
+    load_definition_text(
+        text,
+        source="sop.yaml",
+        templates_dir=SOP_FOLDER / "templates",
+        actions=ACTIONS,
+        roster=ROSTER,
+    )
+
+
+def test_a_template_reading_an_attribute_of_a_text_field_is_refused(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(SOP_FOLDER / "templates", templates)
+    email = templates / "informasi_integrasi" / "email.txt.j2"
+    text = email.read_text(encoding="utf-8")
+    email.write_text(text.replace("{{ applicant_name }}", "{{ applicant_name.depan }}"), "utf-8")
+    with pytest.raises(DefinitionErrors) as caught:
+        load_definition_text(
+            SOP, source="sop.yaml", templates_dir=templates, actions=ACTIONS, roster=ROSTER
+        )
+    (error,) = caught.value.errors
+    assert error.step == "kirim_informasi"
+    assert "reads `applicant_name.depan`, but `applicant_name` is the text `nama_pemohon`" in str(
+        error
+    )
+    # method calls and loop variables are not attribute reads of a text
+    email.write_text(text.replace("{{ applicant_name }}", "{{ applicant_name.upper() }}"), "utf-8")
+    load_definition_text(
+        SOP, source="sop.yaml", templates_dir=templates, actions=ACTIONS, roster=ROSTER
+    )

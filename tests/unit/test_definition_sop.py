@@ -14,7 +14,8 @@ from process_definitions.loader import LoadedDefinition, load_definition
 SOP_PATH = (
     Path(__file__).resolve().parent.parent.parent
     / "process_definitions"
-    / "layanan_informasi_integrasi.yaml"
+    / "layanan_informasi_integrasi"
+    / "process.yaml"
 )
 
 
@@ -51,8 +52,11 @@ def test_the_form_has_the_13_items_of_step_2(loaded: LoadedDefinition) -> None:
     form = loaded.definition.step("isi_biodata")
     assert isinstance(form, m.FormStep)
     types = [f.type for f in form.fields]
-    # 13 SOP items; item 13 is a declaration plus an automatic timestamp.
-    assert len(form.fields) == 14
+    # 13 SOP items (item 13 is a declaration plus an automatic timestamp), and two optional
+    # second signals for the SDP search (issue 16.3).
+    assert len(form.fields) == 16
+    optional = [f.id for f in form.fields if not f.required]
+    assert optional == ["upt_narapidana", "tanggal_lahir_narapidana"]
     assert types.count("declaration") == 1 and types[-1] == "timestamp"
     ktp = next(f for f in form.fields if isinstance(f, m.FileField))
     assert ktp.accept == ["jpg", "pdf"] and ktp.max_size == 2 * 1024 * 1024

@@ -33,7 +33,7 @@ def definitions() -> list[ProcessDefinition]:
     repo = FIXTURES.parent.parent
     return [
         load_definition(
-            repo / "process_definitions" / "layanan_informasi_integrasi.yaml"
+            repo / "process_definitions" / "layanan_informasi_integrasi" / "process.yaml"
         ).definition,
         load_definition(FIXTURES / "definitions" / "izin_kunjungan.yaml").definition,
     ]

@@ -36,6 +36,7 @@ MULTI = field(
 )
 DECLARATION = field(type="declaration", statement="Data saya benar.", statement_version="v7")
 TIMESTAMP = field(type="timestamp", personal=False)
+BORN = field(type="date", required=False)
 
 OK_CASES: list[tuple[str, m.FieldDefinition, list[str], Any]] = [
     ("text stripped", TEXT, ["  Siti  "], "Siti"),
@@ -54,6 +55,9 @@ OK_CASES: list[tuple[str, m.FieldDefinition, list[str], Any]] = [
     ("choice value", CHOICE, ["pengacara"], "pengacara"),
     ("multiple choice", MULTI, ["a", "b", "a"], ["a", "b"]),
     ("multiple choice none optional", field(**{**MULTI.model_dump(), "required": False}), [], []),
+    ("date from a date input", BORN, ["1990-12-31"], "1990-12-31"),
+    ("date day first", BORN, ["31-12-1990"], "1990-12-31"),
+    ("optional date empty", BORN, [""], None),
 ]
 
 ERROR_CASES: list[tuple[str, m.FieldDefinition, list[str], str]] = [
@@ -81,6 +85,10 @@ ERROR_CASES: list[tuple[str, m.FieldDefinition, list[str], str]] = [
     ("multiple none required", MULTI, [], v.REQUIRED_CHOICE),
     ("declaration not ticked", DECLARATION, [], v.REQUIRED_DECLARATION),
     ("declaration other value", DECLARATION, ["tidak"], v.REQUIRED_DECLARATION),
+    ("date not a date", BORN, ["31-02-1990"], v.DATE_INVALID),
+    ("date words", BORN, ["kemarin"], v.DATE_INVALID),
+    ("date in the future", BORN, ["2030-01-01"], v.DATE_FUTURE),
+    ("date required", field(type="date"), [], v.REQUIRED),
 ]
 
 
@@ -156,7 +164,9 @@ def test_exactly_one_form_step_is_served() -> None:
     from process_definitions.loader import load_definition
 
     root = Path(__file__).resolve().parents[2]
-    definition = load_definition(root / "process_definitions/layanan_informasi_integrasi.yaml")
+    definition = load_definition(
+        root / "process_definitions/layanan_informasi_integrasi/process.yaml"
+    )
     form = public_form(definition.definition)
     assert [f.id for f in form.file_fields] == ["foto_ktp"]
     assert form.lookup_field is not None and form.lookup_field.type == "phone"

@@ -20,7 +20,7 @@ from process_definitions import model as m
 from process_definitions.loader import LoadedDefinition, load_definition
 
 REPO = Path(__file__).resolve().parents[2]
-SOP = load_definition(REPO / "process_definitions" / "layanan_informasi_integrasi.yaml")
+SOP = load_definition(REPO / "process_definitions" / "layanan_informasi_integrasi" / "process.yaml")
 VISIT = load_definition(REPO / "tests" / "fixtures" / "definitions" / "izin_kunjungan.yaml")
 
 

@@ -9,37 +9,13 @@ from pathlib import Path
 import pytest
 
 from adapters.notify.errors import MessageTooLongError, TemplateError
-from adapters.notify.templates import (
-    MessageContext,
-    ProgrammeLine,
-    missing_template_files,
-    render_message,
-    tanggal,
-)
+from adapters.notify.templates import FILTERS, missing_template_files, render_message, tanggal
+from process_definitions.message_variables import MESSAGE_FILTERS
+from tests.support.messages import INTEGRASI_TEMPLATES as TEMPLATES
+from tests.support.messages import message_context as context
+from tests.support.messages import programme_line
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "process_definitions" / "templates"
 NIK = "3604015508900001"
-
-
-def context(**overrides: object) -> MessageContext:
-    values: dict[str, object] = {
-        "reference": "LII-2026-000123",
-        "applicant_name": "Siti Aminah",
-        "office_name": "Kantor Wilayah Banten",
-        "sop_number": "W12.87.HH.05.04.2021",
-        "information_date": date(2026, 3, 2),
-        "prisoner_name": "Ahmad bin Yusuf",
-        "upt_name": "Lapas Kelas IIA Serang",
-        "programmes": (
-            ProgrammeLine(name="Asimilasi", estimated_date=date(2026, 5, 1), conditions="6 bulan"),
-            ProgrammeLine(name="Pembebasan Bersyarat", estimated_date=None),
-        ),
-        "current_stage": "SIDANG_TPP_UPT",
-        "ask_again_url": "https://layanan.example.go.id/integrasi",
-        "complaint_contact": "pengaduan@kanwil.example.go.id",
-    }
-    values.update(overrides)
-    return MessageContext.model_validate(values)
 
 
 @pytest.mark.parametrize("template_id", ["tidak_ditemukan", "informasi_integrasi"])
@@ -74,20 +50,23 @@ def test_not_found_notice_says_not_in_sdp() -> None:
 
 
 @pytest.mark.parametrize("channel", ["email", "whatsapp"])
-def test_answer_lists_programmes_as_estimates(channel: str) -> None:
+def test_answer_lists_each_programme_line(channel: str) -> None:
     text = render_message(TEMPLATES, "informasi_integrasi", channel, context()).text
-    assert "Asimilasi: perkiraan 1 Mei 2026" in text
-    assert "Pembebasan Bersyarat: belum dapat diperkirakan" in text
-    assert "Sidang Tim Pengamat Pemasyarakatan (TPP) di UPT" in text
-    assert "perkiraan" in text.lower()
+    assert "- Asimilasi: perkiraan paling awal 1 Mei 2026" in text
+    assert "- Pembebasan Bersyarat: belum dapat diperkirakan: remisi tidak tercatat" in text
+    assert "Asimilasi: Sidang Tim Pengamat Pemasyarakatan (TPP) di Lapas/Rutan" in text
+    assert "per 2 Maret 2026" in text
 
 
-def test_answer_without_programmes_or_stage() -> None:
+def test_answer_without_stage_and_with_an_operator_note() -> None:
     text = render_message(
-        TEMPLATES, "informasi_integrasi", "email", context(programmes=(), current_stage=None)
+        TEMPLATES,
+        "informasi_integrasi",
+        "email",
+        context(current_stage=None, operator_note="Berkas jaminan sudah kami terima."),
     ).text
-    assert "Belum ada program integrasi yang dapat diperkirakan" in text
-    assert "belum ada usulan program integrasi yang sedang diproses" in text
+    assert "Usulan program integrasi: belum ada usulan yang tercatat" in text
+    assert "Catatan petugas: Berkas jaminan sudah kami terima." in text
 
 
 def test_html_is_autoescaped_text_is_not() -> None:
@@ -108,7 +87,7 @@ def test_text_has_no_template_debris() -> None:
 
 
 def test_whatsapp_limit_fails_clearly() -> None:
-    many = tuple(ProgrammeLine(name="Program " + "x" * 200) for _ in range(30))
+    many = [programme_line("Program " + "x" * 200, "perkiraan") for _ in range(30)]
     with pytest.raises(MessageTooLongError, match=r"allows 4096"):
         render_message(
             TEMPLATES, "informasi_integrasi", "whatsapp", context(programmes=many), max_length=4096
@@ -135,8 +114,23 @@ def test_undefined_variable_is_an_error(tmp_path: Path) -> None:
         render_message(tmp_path, "t", "whatsapp", context())
 
 
-def test_context_refuses_unknown_fields_and_dates_read_in_indonesian() -> None:
-    with pytest.raises(ValueError, match="nik"):
-        context(nik=NIK)
+def test_dates_read_in_indonesian() -> None:
     assert tanggal(date(2026, 8, 17)) == "17 Agustus 2026"
+    assert tanggal("2026-08-17") == "17 Agustus 2026"
     assert tanggal(None) == "belum dapat diperkirakan"
+
+
+def test_the_renderer_has_the_filters_the_loader_allows() -> None:
+    assert set(FILTERS) == set(MESSAGE_FILTERS)
+
+
+@pytest.mark.parametrize("template_id", ["tidak_ditemukan", "informasi_integrasi"])
+@pytest.mark.parametrize("channel", ["email", "whatsapp"])
+def test_a_last_message_offers_the_survey_only_with_a_link(template_id: str, channel: str) -> None:
+    link = "https://layanan.example.go.id/survei/abc123"
+    offered = render_message(
+        TEMPLATES, template_id, channel, context(survey_url=link), max_length=4096
+    )
+    assert link in offered.text and "survei kepuasan" in offered.text
+    plain = render_message(TEMPLATES, template_id, channel, context(), max_length=4096)
+    assert "survei" not in plain.text.lower()

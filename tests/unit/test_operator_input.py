@@ -14,7 +14,10 @@ from tasks.operator_input import NoChoicesError, build_operator_input, describe
 from tasks.user_task_step import DecisionRejectedError, check_decision
 
 SOP = load_definition(
-    Path(__file__).resolve().parents[2] / "process_definitions" / "layanan_informasi_integrasi.yaml"
+    Path(__file__).resolve().parents[2]
+    / "process_definitions"
+    / "layanan_informasi_integrasi"
+    / "process.yaml"
 ).definition
 
 

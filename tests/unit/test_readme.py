@@ -23,7 +23,9 @@ def test_starts_with_the_run_and_test_commands() -> None:
 
 def test_the_diagram_is_the_one_drawn_from_the_yaml() -> None:
     block = README.split("```mermaid\n", 1)[1].split("```", 1)[0]
-    sop = load_definition(REPO / "process_definitions" / "layanan_informasi_integrasi.yaml")
+    sop = load_definition(
+        REPO / "process_definitions" / "layanan_informasi_integrasi" / "process.yaml"
+    )
     assert block == to_mermaid(sop.definition), "run: sopflow diagram ... --format mermaid"
 
 

@@ -7,7 +7,8 @@ from datetime import date
 
 from adapters.sdp.codes import IntegrasiProgramme, IntegrasiStage
 from adapters.sdp.directory import SdpRecord
-from adapters.sdp.integrasi import integrasi_information, load_rules
+from process_definitions.layanan_informasi_integrasi.answer import integrasi_information
+from process_definitions.layanan_informasi_integrasi.rules import load_rules
 
 
 def record(**fields: object) -> SdpRecord:
@@ -43,7 +44,8 @@ def test_three_year_sentence_by_hand() -> None:
     assert info.asimilasi.reached is True and info.ekspirasi.reached is False
     assert info.current_programme is IntegrasiProgramme.PEMBEBASAN_BERSYARAT
     assert info.current_stage is IntegrasiStage.SIDANG_TPP_UPT
-    assert info.current_stage_label == "Sidang TPP di UPT"
+    assert info.current_stage_label == "Sidang Tim Pengamat Pemasyarakatan (TPP) di Lapas/Rutan"
+    assert info.cuti_bersyarat.status == "not_applicable"
     assert info.pembebasan_bersyarat.legal_basis
 
 
@@ -122,7 +124,7 @@ def test_cmb_needs_the_last_remission() -> None:
     )
     assert info.pembebasan_bersyarat.estimated_date is not None
     assert info.cuti_menjelang_bebas.estimated_date is None
-    assert info.cuti_menjelang_bebas.reason == "remisi terakhir tidak tercatat"
+    assert info.cuti_menjelang_bebas.reason == "remisi terakhir tidak tercatat di SDP"
 
 
 def test_life_sentence_has_no_programme() -> None:
@@ -140,3 +142,40 @@ def test_rules_file_is_valid_and_cites_its_sources() -> None:
     assert any("22 Tahun 2022" in ref for ref in rules.dasar_hukum_umum)
     for code in ("asimilasi", "pembebasan_bersyarat", "cuti_menjelang_bebas", "cuti_bersyarat"):
         assert getattr(rules.program, code).dasar_hukum
+
+
+def test_reasons_take_their_numbers_from_the_rules_file() -> None:
+    rules = load_rules()
+    programmes = rules.program.model_copy(
+        update={
+            "pembebasan_bersyarat": rules.program.pembebasan_bersyarat.model_copy(
+                update={"minimum_hari": 300}
+            ),
+            "cuti_bersyarat": rules.program.cuti_bersyarat.model_copy(
+                update={"maksimum_pidana_hari": 395}
+            ),
+        }
+    )
+    edited = rules.model_copy(update={"program": programmes})
+    short = record(tanggal_mulai_ditahan="2025-03-01", lama_pidana="1 tahun 4 bulan", remisi="0")
+    info = integrasi_information(short, date(2025, 6, 1), edited)
+    # 1 tahun 4 bulan = 485 days; 2/3 = 324 days >= 300: PB applies with the edited minimum.
+    assert info.pembebasan_bersyarat.status == "date"
+    # 485 > 395 days (1 tahun 1 bulan): CB does not apply, and says the edited limit.
+    assert info.cuti_bersyarat.status == "not_applicable"
+    assert info.cuti_bersyarat.reason == (
+        "hanya untuk pidana paling lama 1 tahun 1 bulan, sedangkan pidana ini 1 tahun 4 bulan"
+    )
+    default = integrasi_information(short, date(2025, 6, 1))
+    assert default.cuti_bersyarat.status == "date"
+
+
+def test_life_sentence_is_not_applicable_with_its_rule() -> None:
+    info = integrasi_information(
+        record(tanggal_mulai_ditahan="2019-02-02", lama_pidana="seumur hidup", remisi="0"),
+        today=date(2024, 1, 1),
+    )
+    assert {e.status for e in info.programmes()} == {"not_applicable"}
+    assert info.asimilasi.reason == (
+        "tidak ada untuk pidana seumur hidup menurut UU No. 22 Tahun 2022, Pasal 10"
+    )
