@@ -17,6 +17,7 @@ decode itself runs at 1/2, 1/4 or 1/8 scale (`draft`) so its output stays near `
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import warnings
@@ -177,10 +178,8 @@ def _reencode(image: Image.Image, policy: JpegPolicy) -> bytes:
 
 def _upright(image: Image.Image) -> Image.Image:
     """Apply the EXIF orientation before the EXIF is dropped (phones store photos rotated)."""
-    try:
+    with contextlib.suppress(SyntaxError, ValueError, OSError, KeyError, TypeError):
         ImageOps.exif_transpose(image, in_place=True)
-    except (SyntaxError, ValueError, OSError, KeyError, TypeError):
-        pass
     return image
 
 

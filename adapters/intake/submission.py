@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -57,7 +58,7 @@ class UploadOutcome:
 
 
 async def check_uploads(
-    fields: list[m.FileField], parts: dict[str, object], *, limiter: anyio.CapacityLimiter
+    fields: list[m.FileField], parts: Mapping[str, object], *, limiter: anyio.CapacityLimiter
 ) -> UploadOutcome:
     """Read each file field (capped at its max size) and run the KTP checks off the loop, at
     most `limiter`'s number at a time (a decode's memory and CPU are bounded, not free)."""

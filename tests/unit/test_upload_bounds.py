@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from PIL.JpegImagePlugin import JpegImageFile
 
 from adapters.intake.errors import RejectCode, UploadRejected
 from adapters.intake.upload_checks import check_ktp_upload
@@ -66,10 +67,10 @@ def test_large_baseline_photo_decodes_at_reduced_scale(tmp_path: Path) -> None:
 def test_coefficient_buffer_follows_the_sampling_factors() -> None:
     from adapters.intake.jpeg_check import coefficient_bytes
 
-    def header(subsampling: int) -> Image.Image:
+    def header(subsampling: int) -> JpegImageFile:
         out = io.BytesIO()
         Image.new("RGB", (1600, 800)).save(out, "JPEG", subsampling=subsampling)
-        return Image.open(io.BytesIO(out.getvalue()))
+        return JpegImageFile(io.BytesIO(out.getvalue()))
 
     with header(0) as full, header(2) as halved:  # 4:4:4 and 4:2:0
         assert coefficient_bytes(full) == 1600 * 800 * 2 * 3
