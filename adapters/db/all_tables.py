@@ -4,5 +4,6 @@ Each feature adds one import line here.
 """
 
 import adapters.db.case_tables
+import adapters.db.form_token_table
 import adapters.notify.outbox_table
 import adapters.sdp.tables  # noqa: F401

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from itsdangerous import BadData
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -23,7 +24,9 @@ from adapters.intake.security import (
 )
 from adapters.intake.submission import (
     CaseWriteError,
+    FormAlreadySentError,
     StoreUnavailableError,
+    case_already_made,
     check_uploads,
     start_case_run,
     store_and_write,
@@ -79,6 +82,10 @@ async def _handle_submit(ctx: IntakeContext, request: Request, form: FormData) -
             status=400,
             link=("/", "Kembali ke formulir"),
         )
+    token = _first(raw, CSRF_FIELD)
+    earlier = await run_in_threadpool(case_already_made, ctx, token)
+    if earlier is not None:
+        return already_sent(ctx, earlier)
     result = validate_form(ctx.form.fields, raw, now=now)
     parts = {key: form.get(key) for key in form}
     uploads = await check_uploads(ctx.form.file_fields, parts, limiter=ctx.upload_checks)
@@ -92,7 +99,7 @@ async def _handle_submit(ctx: IntakeContext, request: Request, form: FormData) -
             errors=errors,
             status=status,
             banner=FIX_ERRORS,
-            token=_first(raw, CSRF_FIELD),
+            token=token,
         )
     try:
         case = await store_and_write(
@@ -101,7 +108,10 @@ async def _handle_submit(ctx: IntakeContext, request: Request, form: FormData) -
             checked=uploads.checked,
             submitted_at=now,
             opened_at=ticket.opened_at,
+            token=token,
         )
+    except FormAlreadySentError as sent:
+        return already_sent(ctx, sent.reference)
     except (StoreUnavailableError, CaseWriteError) as error:
         log.warning("submit failed, nothing kept: %s (%s)", type(error).__name__, error)
         return try_again(ctx)
@@ -192,6 +202,20 @@ def too_many(ctx: IntakeContext, wait_seconds: int) -> Response:
         text=f"Terlalu banyak permintaan dari jaringan Anda. Coba lagi dalam {minutes} menit.",
         status=429,
         headers={"retry-after": str(wait_seconds)},
+    )
+
+
+def already_sent(ctx: IntakeContext, reference: str) -> Response:
+    """A form posted again (double tap, back button, replay): one form, one case."""
+    log.info("submit refused: form already sent as case %s", reference)
+    return ctx.pages.message(
+        title="Permohonan sudah terkirim",
+        text=(
+            f"Formulir ini sudah dikirim sebelumnya dengan nomor permohonan {reference}. "
+            "Permohonan tidak dikirim dua kali. Untuk permohonan baru, buka formulir baru."
+        ),
+        status=409,
+        link=("/", "Buka formulir baru"),
     )
 
 
