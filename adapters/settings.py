@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     intake_status_per_10min: int = Field(
         default=10, gt=0, description="Status look-ups allowed per client IP per 10 minutes."
     )
+    audit_key: str = Field(
+        default="",
+        description="HMAC key of the audit chain (>= 32 characters), the same on every host "
+        "writing one log; empty = a random key in data_dir/audit.key (0600).",
+    )
     intake_timezone: str = Field(
         default="Asia/Jakarta", description="Time zone of times shown to the public (WIB)."
     )
