@@ -24,8 +24,31 @@ _DOMAIN = re.compile(
 )
 # Words that turn a name into an instruction or a bill; none is a name.
 _NOT_NAME_WORDS = frozenset(
-    "rp idr rupiah usd transfer ditransfer rekening biaya bayar pembayaran wajib penting segera"
-    " hubungi klik verifikasi gratis hadiah bonus whatsapp http https www".split()
+    [
+        "rp",
+        "idr",
+        "rupiah",
+        "usd",
+        "transfer",
+        "ditransfer",
+        "rekening",
+        "biaya",
+        "bayar",
+        "pembayaran",
+        "wajib",
+        "penting",
+        "segera",
+        "hubungi",
+        "klik",
+        "verifikasi",
+        "gratis",
+        "hadiah",
+        "bonus",
+        "whatsapp",
+        "http",
+        "https",
+        "www",
+    ]
 )
 
 NAME_DIGITS = "Nama tidak boleh berisi angka."

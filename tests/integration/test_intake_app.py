@@ -108,6 +108,11 @@ def intake(sqlite_url: str) -> Iterator[Intake]:
     built.engine.dispose()
 
 
+def unique_letters() -> str:
+    """Six letters, different each call (names take no digits)."""
+    return "".join(chr(97 + int(c, 16)) for c in uuid.uuid4().hex[:6])
+
+
 def valid_form(**overrides: str) -> dict[str, str]:
     data = {
         "nama_pemohon": "Siti Aminah "
