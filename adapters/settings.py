@@ -76,8 +76,16 @@ class Settings(BaseSettings):
         return self
 
     def ensure_data_dir(self) -> Path:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        return self.data_dir
+        """The data dir, private to the service user (0700/0600, umask 077 from now on)."""
+        from adapters.private_files import make_private
+
+        return make_private(self.data_dir, *self._sqlite_files())
+
+    def _sqlite_files(self) -> list[Path]:
+        if not self.database_url.startswith("sqlite:///"):
+            return []
+        db = Path(self.database_url.removeprefix("sqlite:///"))
+        return [db, Path(f"{db}-wal"), Path(f"{db}-shm")]
 
 
 @lru_cache(maxsize=1)

@@ -48,7 +48,12 @@ def audit_key() -> bytes:
         if len(settings.audit_key) < MIN_KEY_CHARS:
             raise AuditKeyError(f"SOPFLOW_AUDIT_KEY: at least {MIN_KEY_CHARS} characters")
         return settings.audit_key.encode("utf-8")
-    return key_from_file(settings.ensure_data_dir() / KEY_FILE)
+    path = (settings.data_dir / KEY_FILE).resolve()
+    cached = _loaded.get(path)  # every append asks: no data-dir walk after the first
+    if cached is not None:
+        return cached
+    settings.ensure_data_dir()
+    return key_from_file(path)
 
 
 def key_from_file(path: Path) -> bytes:

@@ -36,7 +36,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalS3Se
 def _status(url: str, method: str = "GET", body: bytes | None = None) -> int:
     request = urllib.request.Request(url, method=method, data=body)
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=5) as response:
             return int(response.status)
     except urllib.error.HTTPError as error:
         return error.code
@@ -65,7 +65,7 @@ def test_volume_port_refuses_a_write_without_credentials(
 ) -> None:
     weed, _ = server
     master = weed.internal_ports["master.port"]
-    with urllib.request.urlopen(f"http://127.0.0.1:{master}/dir/assign", timeout=5) as answer:  # noqa: S310
+    with urllib.request.urlopen(f"http://127.0.0.1:{master}/dir/assign", timeout=5) as answer:
         assigned = json.load(answer)
     target = f"http://{assigned['url']}/{assigned['fid']}"
     assert _status(target, "POST", b"not a KTP") == 401
