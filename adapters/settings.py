@@ -65,6 +65,21 @@ class Settings(BaseSettings):
         description="HMAC key of the audit chain (>= 32 characters), the same on every host "
         "writing one log; empty = a random key in data_dir/audit.key (0600).",
     )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For the "
+        "intake believes (rate limits are per client address); the proxy's IP when it runs on "
+        "another host. Never '*' where the public can reach the intake directly.",
+    )
+    intake_header_timeout_seconds: float = Field(
+        default=10, gt=0, description="A request's headers must arrive within this time."
+    )
+    intake_body_timeout_seconds: float = Field(
+        default=120, gt=0, description="A request's body must arrive within this time."
+    )
+    intake_max_connections: int = Field(
+        default=300, gt=0, description="Open connections the intake serves; more get 503."
+    )
     intake_timezone: str = Field(
         default="Asia/Jakarta", description="Time zone of times shown to the public (WIB)."
     )

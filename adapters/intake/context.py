@@ -35,6 +35,8 @@ class IntakeLimits:
     starter_timeout_seconds: float = 15.0
     text_part_bytes: int = 64 * 1024  # largest non-file multipart field
     body_overhead_bytes: int = 256 * 1024  # room for text fields and multipart framing
+    body_idle_seconds: float = 20.0  # longest pause between chunks of a request body
+    body_seconds: float = 120.0  # a 2 MB KTP over a slow mobile link, with room
     upload_checks_at_once: int = 2  # decodes/parses in worker threads at a time (2 cores)
 
 
