@@ -125,7 +125,7 @@ def test_forwarded_for_is_believed_only_from_the_configured_proxy(sqlite_url: st
     intake = make_intake(sqlite_url)
     seen: list[str] = []
 
-    @intake.client.app.get("/_whoami")  # type: ignore[attr-defined,misc]
+    @intake.client.app.get("/_whoami")  # type: ignore[attr-defined,untyped-decorator]
     async def whoami(request: Request) -> str:
         seen.append(request.client.host if request.client else "?")
         return "ok"
