@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from itsdangerous import BadData
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -83,7 +84,10 @@ async def _handle_submit(ctx: IntakeContext, request: Request, form: FormData) -
             link=("/", "Kembali ke formulir"),
         )
     token = _first(raw, CSRF_FIELD)
-    earlier = await run_in_threadpool(case_already_made, ctx, token)
+    try:
+        earlier = await run_in_threadpool(case_already_made, ctx, token)
+    except SQLAlchemyError:  # the database is down: the case write will say so (503)
+        earlier = None
     if earlier is not None:
         return already_sent(ctx, earlier)
     result = validate_form(ctx.form.fields, raw, now=now)
