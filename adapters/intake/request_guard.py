@@ -45,18 +45,24 @@ class RequestGuardMiddleware:
             await self.app(scope, receive, send)
             return
         deadline: float | None = None
+        body_done = False
         started = False
 
         async def timed_receive() -> Message:
-            nonlocal deadline
+            nonlocal deadline, body_done
+            if body_done:  # later reads wait for a disconnect (streaming responses): no limit
+                return await receive()
             now = time.monotonic()
             deadline = deadline or now + self.body_seconds
             wait = min(self.idle_seconds, deadline - now)
             try:
                 with anyio.fail_after(max(wait, 0)):
-                    return await receive()
+                    message = await receive()
             except TimeoutError:
                 raise BodyTimeoutError("request body too slow") from None
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                body_done = True
+            return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
