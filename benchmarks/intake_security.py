@@ -179,8 +179,9 @@ def main() -> None:
             print(f"intake idle after warm-up: {rss(child.pid) / MB:.0f} MB")
             concurrent(base, "issue-39000x1000-progressive.jpg", wide_progressive_jpeg(),
                        child.pid)  # fmt: skip
-            under_budget = jpeg(3400, 3200, quality=30, progressive=True, subsampling=0)
-            concurrent(base, "progressive-3400x3200-under-budget.jpg", under_budget, child.pid)
+            under_budget = jpeg(2040, 2040, quality=30, progressive=True, subsampling=0)
+            concurrent(base, "progressive-2040x2040-4:4:4-under-budget.jpg", under_budget,
+                       child.pid)  # fmt: skip
 
             bomb = {"foto_ktp": ("bomb.pdf", object_stream_bomb(), "application/pdf")}
             cpu_before = cpu_seconds(child.pid)

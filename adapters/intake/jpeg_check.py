@@ -43,7 +43,9 @@ class JpegPolicy:
     min_side: int = 200
     max_side: int = 3000  # longest side of the stored image; KTP text stays readable
     max_aspect: float = 4.0  # longest side / shortest side; phones shoot up to ~2.2
-    progressive_budget_bytes: int = 64 * 1024 * 1024  # coefficient buffer of a progressive decode
+    # Coefficient buffer of a progressive decode: 4 MP at 4:4:4, 8 MP at 4:2:0 (phones save
+    # baseline JPEGs; a KTP needs far fewer pixels).
+    progressive_budget_bytes: int = 24 * 1024 * 1024
     quality: int = 90
 
 
