@@ -87,5 +87,4 @@ def intake_server_config(
         limit_concurrency=max_connections,  # beyond it: 503 at once, not a slow queue
         h11_max_incomplete_event_size=16 * 1024,  # request line and headers
         log_level=log_level,
-        lifespan="off",
     )
