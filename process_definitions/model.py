@@ -98,6 +98,10 @@ class FieldBase(Spec):
 class TextField(FieldBase):
     type: Literal["text"]
     max_length: int = Field(default=200, gt=0, le=5000)
+    format: Literal["text", "person_name"] = Field(
+        default="text",
+        description="person_name: only what a name can be (it is quoted in official messages).",
+    )
 
 
 class TextareaField(FieldBase):

@@ -116,3 +116,5 @@ class AuditEntry(SQLModel, table=True):
     # Unique: two writers racing on the same previous entry cannot fork the chain.
     prev_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    # "hmac-sha256" (keyed, see adapters.db.audit); None for entries written before the key.
+    scheme: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))

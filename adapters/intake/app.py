@@ -27,6 +27,7 @@ from adapters.intake.context import IntakeContext, IntakeLimits
 from adapters.intake.form_fields import FormDefinitionError, human_size, public_form
 from adapters.intake.openapi_forms import install_openapi
 from adapters.intake.pages import STATIC_DIR, Pages
+from adapters.intake.request_guard import RequestGuardMiddleware
 from adapters.intake.request_limits import BodyCapMiddleware
 from adapters.intake.routes_survey import router as survey_router
 from adapters.intake.security import CsrfTokens, SecurityHeadersMiddleware
@@ -114,7 +115,22 @@ def create_app(
             link=("/", "Kembali ke formulir"),
         )
 
+    def timed_out(_scope: Scope) -> Response:
+        return pages.message(
+            title="Waktu pengiriman habis",
+            text="Kiriman terlalu lama diterima. Periksa sambungan internet Anda lalu kirim lagi.",
+            status=408,
+            link=("/", "Kembali ke formulir"),
+            headers={"connection": "close"},
+        )
+
     app.add_middleware(BodyCapMiddleware, max_bytes=max_body, too_large=too_large)
+    app.add_middleware(
+        RequestGuardMiddleware,
+        idle_seconds=limits.body_idle_seconds,
+        body_seconds=limits.body_seconds,
+        timed_out=timed_out,
+    )
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: every response gets the headers
     return app
 
@@ -188,6 +204,7 @@ def build_app_from_settings(
     limits = IntakeLimits(
         submit_per_window=settings.intake_submit_per_10min,
         status_per_window=settings.intake_status_per_10min,
+        body_seconds=settings.intake_body_timeout_seconds,
     )
     return create_app(
         loaded=load_definition(definition_path(settings)),

@@ -113,12 +113,27 @@ def to_csv(rows: list[dict[str, Any]], field_ids: list[str]) -> str:
     return out.getvalue()
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection"):
+# `=HYPERLINK(...)`, `+cmd|...`, `@SUM(...)`. A leading apostrophe makes it text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        text = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, bool | int | float):
+        return str(value)  # our own numbers: never a formula
+    else:
+        text = str(value)
+    # A lone CR is not quoted by the csv module (our line end is LF): it would split the row.
+    return neutralise_formula(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def neutralise_formula(text: str) -> str:
+    """Text a spreadsheet will not evaluate: `'` before a formula-like start."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def to_jsonl(rows: list[dict[str, Any]]) -> Iterator[str]:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine
 
+from adapters.db.audit import anchor_record
 from adapters.db.engine import session_scope
 from adapters.reports.period import day
 from adapters.reports.register import register_sheet
@@ -27,6 +28,9 @@ def register_pdf(
     period = day(on, timezone)
     with session_scope(engine) as session:
         groups = load_samples(session, period, definition_id=definition_id, with_form_data=True)
+        anchor = anchor_record(session, now=generated_at)  # also kept in the anchors file
     sheets = [register_sheet(period, group, operator_names or {}) for group in groups]
-    pdf = render_register(period, sheets, generated_at=generated_at)
+    pdf = render_register(
+        period, sheets, generated_at=generated_at, audit_anchor=anchor.line() if anchor else None
+    )
     return pdf, sum(len(sheet.rows) for sheet in sheets)
