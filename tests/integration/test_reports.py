@@ -181,6 +181,7 @@ def test_sla_summary_flow_publishes_artifacts_without_personal_data(
         artifacts = {a["key"]: a for a in response.json()}
         markdown = artifacts["sopflow-sla-summary"]["data"]
         table = json.dumps(artifacts["sopflow-sla-steps"]["data"])
+        assert "audit head" in artifacts["sopflow-audit-anchor"]["data"]  # the chain's head
         assert "SLA summary 2026-11-27" in markdown and built["found_slow"].reference in markdown
         assert "verifikasi_sdp" in table and built["found"].reference in table
         for name in (*NAMES, "Budi Santoso", "Siti Aminah", "+628", "@example.com"):
