@@ -184,3 +184,23 @@ def test_a_query_of_common_tokens_contained_in_a_long_name_is_never_empty(
     assert directory.search(SdpQuery(name="Sari"))
     found = directory.search(SdpQuery(name="Siti Dewi Sari", limit=10))
     assert "B.I 999/2025" in [c.no_registrasi for c in found], [c.nama for c in found]
+
+
+def test_the_spacing_migration_rebuilds_the_index_of_an_existing_replica(
+    database_url: str, migrated_engine: Engine
+) -> None:
+    """A replica indexed by the older rules (here: no keys, no parsed names at all) is searchable
+    by the new ones after migration sdp_0003."""
+    rows = [(i + 2, r.model_dump(mode="json")) for i, r in enumerate(SPACING_RECORDS)]
+    assert import_records(migrated_engine, rows, now=datetime(2026, 1, 10, tzinfo=UTC)).committed
+    command.downgrade(alembic_config(database_url), "sdp_0002")
+    with migrated_engine.begin() as conn:
+        conn.execute(text("DELETE FROM sdp_name_key"))
+        conn.execute(text("""UPDATE sdp_record SET name_index = '{"f":[],"b":[]}'"""))
+    directory = SqlSdpDirectory(migrated_engine)
+    assert directory.search(SdpQuery(name="Nur Hayati")) == []
+    upgrade(database_url)
+    found = directory.search(SdpQuery(name="Nur Hayati"))
+    assert found and found[0].no_registrasi == spacing_reg(1)
+    found = directory.search(SdpQuery(name="St Khodijah"))
+    assert found and found[0].no_registrasi == spacing_reg(6)
