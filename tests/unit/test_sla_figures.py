@@ -199,3 +199,24 @@ def test_period_is_office_days_in_utc() -> None:
     period = Period(date(2026, 11, 27), date(2026, 11, 28), "Asia/Jakarta")
     assert period.start == datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
     assert period.end == datetime(2026, 11, 28, 17, 0, tzinfo=UTC)
+
+
+def test_steps_waiting_past_their_budget_are_open_breaches() -> None:
+    """Cases still waiting at the report's time: past the budget they are listed and counted as
+    open breaches, apart from the finished visits over budget; within it they are not."""
+    late = make_case(11, NOT_FOUND, {"cari_sdp": 10}, start=T0, open_from=3)
+    fresh_start = GENERATED - timedelta(seconds=40)  # verification began 30 s before the report
+    fresh = make_case(12, NOT_FOUND, {"cari_sdp": 10}, start=fresh_start, open_from=3)
+    d = report_of([*ten_cases(), late, fresh]).definitions[0]
+    verify = next(s for s in d.steps if s.step_id == "verifikasi_sdp")
+    assert verify.open_breaches == [ref(11)]
+    assert ref(11) not in verify.breaches and verify.count == 10
+    assert d.open_breaches == [ref(11)]
+    three = next(s for s in d.sop_steps if s.sop_step == 3)
+    assert three.open_breaches == [ref(11)] and three.count == 10
+    divpas = next(lane for lane in d.lanes if lane.lane == "operator_divpas")
+    assert divpas.open_breaches == [ref(11)]
+    assert verify.lane_name == "Operator Divpas"
+    data = json.loads(render_json(report_of([late])))
+    assert data["definitions"][0]["open_breaches"] == [ref(11)]
+    assert {"breaches", "within_share", "p90"} <= data["definitions"][0]["steps"][0].keys()
