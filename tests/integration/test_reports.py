@@ -61,19 +61,20 @@ def test_sla_report_in_every_format(
     ref = {key: case.reference for key, case in day_cases.items()}
     args = ("report", "sla", "--from", DAY, "--to", DAY)
     rows = list(csv.DictReader(io.StringIO(invoke(cli_env, *args, "--format", "csv"))))
-    verify = next(r for r in rows if r["group"] == "step" and r["key"] == "verifikasi_sdp")
+    verify = next(r for r in rows if r["kelompok"] == "kegiatan" and r["kunci"] == "verifikasi_sdp")
     # 180 s (over 150), 180 s (over), 60 s; the waiting case's visit is still open
-    assert (verify["count"], verify["p50_s"], verify["max_s"]) == ("3", "180", "180")
-    assert verify["breaches"].split() == [ref["found"], ref["found_slow"]]
-    total = next(r for r in rows if r["group"] == "total")
-    assert total["breaches"] == ref["found_slow"]  # 15 min form + 6 min > 19 min
-    outcomes = {r["key"]: r["count"] for r in rows if r["group"] == "outcome"}
+    assert (verify["jumlah"], verify["median_detik"], verify["maks_detik"]) == ("3", "180", "180")
+    assert verify["melewati_batas_selesai"].split() == [ref["found"], ref["found_slow"]]
+    total = next(r for r in rows if r["kelompok"] == "total")
+    assert total["melewati_batas_selesai"] == ref["found_slow"]  # 15 min form + 6 min > 19 min
+    outcomes = {r["kunci"]: r["jumlah"] for r in rows if r["kelompok"] == "hasil"}
     assert outcomes == {"tidak_ditemukan": "1", "informasi_diberikan": "2"}
 
     data = json.loads(invoke(cli_env, *args, "--format", "json"))
     [definition] = data["definitions"]
     assert (definition["cases"], definition["completed"], definition["open"]) == (4, 3, 1)
     assert definition["total"]["within_share"] == pytest.approx(2 / 3)
+    assert definition["open_breaches"] == [ref["waiting"]]  # waiting since that day
 
     html = tmp_path / "sla.html"
     invoke(cli_env, *args, "--format", "html", "-o", str(html))
@@ -84,8 +85,9 @@ def test_sla_report_in_every_format(
     pdf = tmp_path / "sla.pdf"
     invoke(cli_env, *args, "--format", "pdf", "-o", str(pdf))
     content = pdf_text(pdf)
-    assert "SLA report: 2026-11-27" in content and ref["found_slow"] in content
-    assert "Petugas memverifikasi data" in content and "budget 2m30s" in content
+    assert "Laporan Waktu Layanan (SLA): 27 November 2026" in content
+    assert ref["found_slow"] in content and "Masih menunggu, lewat batas" in content
+    assert "Petugas memverifikasi data" in content and "batas 2 menit 30 detik" in content
     assert len(render_pages(pdf, tmp_path / "sla-page")) >= 2
 
 
@@ -178,7 +180,8 @@ def test_sla_summary_flow_publishes_artifacts_without_personal_data(
         artifacts = {a["key"]: a for a in response.json()}
         markdown = artifacts["sopflow-sla-summary"]["data"]
         table = json.dumps(artifacts["sopflow-sla-steps"]["data"])
-        assert "SLA summary 2026-11-27" in markdown and built["found_slow"].reference in markdown
+        assert "Ringkasan SLA 27 November 2026" in markdown
+        assert built["found_slow"].reference in markdown
         assert "verifikasi_sdp" in table and built["found"].reference in table
         for name in (*NAMES, "Budi Santoso", "Siti Aminah", "+628", "@example.com"):
             assert name not in markdown and name not in table
