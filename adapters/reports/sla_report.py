@@ -22,10 +22,17 @@ FORMATS: tuple[ReportFormat, ...] = ("html", "pdf", "csv", "json")
 
 
 def sla_report(
-    engine: Engine, period: Period, *, generated_at: datetime, definition_id: str | None = None
+    engine: Engine,
+    period: Period,
+    *,
+    generated_at: datetime,
+    definition_id: str | None = None,
+    include_demo: bool = False,
 ) -> SlaReport:
     with session_scope(engine) as session:
-        groups = load_samples(session, period, definition_id=definition_id)
+        groups = load_samples(
+            session, period, definition_id=definition_id, include_demo=include_demo
+        )
     return build_sla_report(period, groups, generated_at=generated_at)
 
 

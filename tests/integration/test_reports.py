@@ -104,7 +104,11 @@ def test_register_lists_every_case_with_names_and_signature_boxes(
         assert case.reference in content
     for name in NAMES:
         assert name in content
-    assert "Pembebasan Bersyarat (PB)" in content and "Menunggu petugas" in content
+    assert "Bersyarat (PB)" in content and "Menunggu petugas" in content
+    # the prisoner's name and the relationship have columns of their own
+    assert "Narapidana/Anak" in content and "Keluarga/Pengacara" in content  # headings
+    assert "Budi Santoso bin" in content and "Keluarga" in content
+    assert "Pengacara: Keluarga" not in content  # no longer folded into the information
     assert DIVPAS_NIP in content and INTEGRASI_NIP in content
     assert "08:05" in content and "08:11" in content  # received, answered (WIB)
     assert "Kepala Bidang/Divisi" in content and content.count("Petugas") >= 2
@@ -190,3 +194,24 @@ def test_sla_summary_flow_publishes_artifacts_without_personal_data(
         drain_prefect_clients()
         server.stop()
         engine.dispose()
+
+
+def test_demo_cases_are_left_out_unless_asked(
+    cli_env: CliRunner, day_cases: dict[str, BuiltCase], migrated_engine: Engine, tmp_path: Path
+) -> None:
+    demo = day_cases["found"].reference
+    with migrated_engine.begin() as conn:
+        conn.execute(text('UPDATE "case" SET is_demo = true WHERE reference = :r'), {"r": demo})
+    args = ("report", "sla", "--from", DAY, "--to", DAY, "--format", "json")
+    assert json.loads(invoke(cli_env, *args))["definitions"][0]["cases"] == 3
+    with_demo = json.loads(invoke(cli_env, *args, "--include-demo"))
+    assert with_demo["definitions"][0]["cases"] == 4
+    export = ("export", "cases", "--from", DAY, "--to", DAY)
+    assert demo not in invoke(cli_env, *export)
+    assert demo in invoke(cli_env, *export, "--include-demo")
+    if shutil.which("pdftotext"):
+        pdf = tmp_path / "register.pdf"
+        invoke(cli_env, "report", "register", "--date", DAY, "-o", str(pdf))
+        assert demo not in pdf_text(pdf) and day_cases["waiting"].reference in pdf_text(pdf)
+        invoke(cli_env, "report", "register", "--date", DAY, "-o", str(pdf), "--include-demo")
+        assert demo in pdf_text(pdf)
