@@ -196,9 +196,13 @@ def _joins(keys: Keys, other: Keys) -> list[Keys]:
     variants: list[Keys] = []
     for i in range(len(keys) - 1):
         joined = joined_key(keys[i][0], keys[i + 1][0])
+        size = len(joined)
+        # a length gap over a quarter of the longer key cannot reach MIN_JOIN_SIM
         if any(
-            len(o[0]) > 3 and DamerauLevenshtein.normalized_similarity(joined, o[0]) >= MIN_JOIN_SIM
-            for o in other
+            len(key) > 3
+            and abs(len(key) - size) * 4 <= max(len(key), size)
+            and DamerauLevenshtein.normalized_similarity(joined, key) >= MIN_JOIN_SIM
+            for key in (o[0] for o in other)
         ):
             variants.append([*keys[:i], (joined,), *keys[i + 2 :]])
     return variants

@@ -221,8 +221,11 @@ def name_keys(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
 
 
 def joined_key(first: str, second: str) -> str:
-    """The key of two tokens written as one (`nur` + `hayati` -> `nurhayati`)."""
-    return collapse_repeats(first + second)
+    """The key of two tokens written as one (`nur` + `hayati` -> `nurhayati`). Keys have no
+    doubled letters, so only the seam can double (`abdur` + `rahman` -> `abdurahman`)."""
+    if first and second and first[-1] == second[0]:
+        return first + second[1:]
+    return first + second
 
 
 def joined_variants(tokens: Sequence[str]) -> list[tuple[str, ...]]:

@@ -241,10 +241,11 @@ class SqlSdpDirectory:
         typed = {t for tokens in own_forms for t in tokens} | set(father)
         if not typed:
             return [], joined
+        # joined tokens are looked up as written, without their single deletions: a typo and a
+        # joined pair at once is left to the single-token step
+        variants = query_variants(typed - joined) | joined
         found: dict[str, set[str]] = defaultdict(set)
-        for variant, token in conn.execute(
-            self._sql.variants, {"variants": sorted(query_variants(typed))}
-        ):
+        for variant, token in conn.execute(self._sql.variants, {"variants": sorted(variants)}):
             found[variant].add(token)
         father_groups = correction_groups(father, found)
         groups = [
