@@ -93,6 +93,11 @@ class FieldBase(Spec):
     help: str | None = None
     required: bool = True
     personal: bool = Field(default=True, description="Personal data: masked in exports.")
+    register_column: Literal["applicant", "relationship", "subject"] | None = Field(
+        default=None,
+        description="The daily register's column this field fills: the applicant's name, their "
+        "relationship to the subject, or the subject's name (e.g. the prisoner).",
+    )
 
 
 class TextField(FieldBase):

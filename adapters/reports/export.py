@@ -35,6 +35,7 @@ CASE_COLUMNS = (
     "purged_at",
     "total_seconds",
     "steps_over_budget",
+    "is_demo",
 )
 
 
@@ -43,11 +44,16 @@ def _iso(value: Any) -> str | None:
 
 
 def export_records(
-    engine: Engine, period: Period, *, masked: bool, definition_id: str | None = None
+    engine: Engine,
+    period: Period,
+    *,
+    masked: bool,
+    definition_id: str | None = None,
+    include_demo: bool = False,
 ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
-    """(records, form field ids in order, case ids)."""
+    """(records, form field ids in order, case ids); demo cases only when asked."""
     with session_scope(engine) as session:
-        cases = cases_in(session, period, definition_id)
+        cases = cases_in(session, period, definition_id, include_demo=include_demo)
         records = records_by_case(session, [c.id for c in cases])
         cache: dict[str, m.ProcessDefinition] = {}
         rows: list[dict[str, Any]] = []
@@ -79,6 +85,7 @@ def _row(
         "purged_at": _iso(case.purged_at),
         "total_seconds": total,
         "steps_over_budget": sum(s.budget_exceeded for s in steps),
+        "is_demo": case.is_demo,
         "form": {
             f.id: field_value(f, case.form_data.get(f.id), masked=masked)
             for f in definition.form_fields()

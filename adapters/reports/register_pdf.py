@@ -5,7 +5,7 @@ One sheet per definition with cases that day (a day without cases still gets a s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 from fpdf import FPDF
@@ -14,11 +14,12 @@ from fpdf.fonts import FontFace
 from adapters.reports.pdf_fonts import PdfFont, use_unicode_font
 from adapters.reports.pdf_text import new_pdf
 from adapters.reports.period import Period
-from adapters.reports.register import RegisterSheet, indonesian_date
+from adapters.reports.register import RegisterRow, RegisterSheet, indonesian_date
 
 HEADINGS = FontFace(emphasis="BOLD", fill_color=(226, 232, 240))
-# No, Nomor, Diterima, Pemohon, Informasi, Hasil, NIP, Dijawab, Sesuai waktu SOP (sum 273 mm)
-WIDTHS = (8, 30, 16, 42, 64, 42, 35, 16, 20)
+PAGE_WIDTH = 273.0  # A4 landscape less 12 mm margins
+REQUESTED_WIDTH = 36.0  # "Informasi yang Diminta"; it takes the width of absent columns
+Column = tuple[str, float, Callable[[RegisterRow], str]]
 BOX_W, BOX_H = 62.0, 34.0
 
 
@@ -43,45 +44,52 @@ def _header(
     pdf.ln(3)
 
 
-def _table(pdf: FPDF, font: PdfFont, sheet: RegisterSheet) -> None:
-    headings = [
-        "No",
-        "Nomor Referensi",
-        "Diterima",
-        sheet.applicant_label,
-        "Informasi yang Diminta",
-        "Hasil",
-        "NIP Petugas",
-        "Dijawab",
-        "Sesuai Waktu SOP",
+def _columns(sheet: RegisterSheet) -> list[Column]:
+    """The register's columns: the relationship and subject ones only when the form has them."""
+    optional: list[Column] = []
+    if sheet.relationship_label:
+        optional.append((sheet.relationship_label, 30, lambda r: r.relationship))
+    if sheet.subject_label:
+        optional.append((sheet.subject_label, 31, lambda r: r.subject))
+    fixed: list[Column] = [
+        ("No", 7, lambda r: str(r.number)),
+        ("Nomor Referensi", 26, lambda r: r.reference),
+        ("Diterima", 15, lambda r: r.received),
+        (sheet.applicant_label, 31, lambda r: r.applicant),
+        *optional,
+        ("Informasi yang Diminta", REQUESTED_WIDTH, lambda r: "\n".join(r.requested) or "-"),
+        ("Hasil", 33, lambda r: r.outcome),
+        ("NIP Petugas", 33, lambda r: "\n".join(r.operators) or "-"),
+        ("Dijawab", 13, lambda r: r.answered),
+        ("Sesuai Waktu SOP", 15, lambda r: r.within_sop_time),
     ]
+    spare = PAGE_WIDTH - sum(width for _, width, _ in fixed)
+    return [
+        (heading, width + spare if heading == "Informasi yang Diminta" else width, value)
+        for heading, width, value in fixed
+    ]
+
+
+def _table(pdf: FPDF, font: PdfFont, sheet: RegisterSheet) -> None:
+    columns = _columns(sheet)
+    widths = tuple(width for _, width, _ in columns)
     pdf.set_font(font.family, size=8)
     pdf.set_fill_color(255, 255, 255)
     with pdf.table(
-        col_widths=WIDTHS,
-        width=sum(WIDTHS),
+        col_widths=widths,
+        width=sum(widths),
         headings_style=HEADINGS,
         line_height=3.8,
         padding=1,
         text_align="LEFT",
     ) as table:
         row = table.row()
-        for heading in headings:
+        for heading, _, _ in columns:
             row.cell(font.text(heading))
         for item in sheet.rows:
             row = table.row()
-            for value in (
-                str(item.number),
-                item.reference,
-                item.received,
-                item.applicant,
-                "\n".join(item.requested) or "-",
-                item.outcome,
-                "\n".join(item.operators) or "-",
-                item.answered,
-                item.within_sop_time,
-            ):
-                row.cell(font.text(value))
+            for _, _, value in columns:
+                row.cell(font.text(value(item)))
     pdf.ln(2)
     pdf.set_font(font.family, size=9)
     summary = (

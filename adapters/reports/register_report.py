@@ -23,11 +23,18 @@ def register_pdf(
     generated_at: datetime,
     operator_names: Mapping[str, str] | None = None,
     definition_id: str | None = None,
+    include_demo: bool = False,
 ) -> tuple[bytes, int]:
-    """The PDF and the number of cases it lists."""
+    """The PDF and the number of cases it lists (demo cases only when asked)."""
     period = day(on, timezone)
     with session_scope(engine) as session:
-        groups = load_samples(session, period, definition_id=definition_id, with_form_data=True)
+        groups = load_samples(
+            session,
+            period,
+            definition_id=definition_id,
+            with_form_data=True,
+            include_demo=include_demo,
+        )
         anchor = anchor_record(session, now=generated_at)  # also kept in the anchors file
     sheets = [register_sheet(period, group, operator_names or {}) for group in groups]
     pdf = render_register(
