@@ -85,6 +85,26 @@ class Settings(BaseSettings):
     intake_status_per_10min: int = Field(
         default=10, gt=0, description="Status look-ups allowed per client IP per 10 minutes."
     )
+    audit_key: str = Field(
+        default="",
+        description="HMAC key of the audit chain (>= 32 characters), the same on every host "
+        "writing one log; empty = a random key in data_dir/audit.key (0600).",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For the "
+        "intake believes (rate limits are per client address); the proxy's IP when it runs on "
+        "another host. Never '*' where the public can reach the intake directly.",
+    )
+    intake_header_timeout_seconds: float = Field(
+        default=10, gt=0, description="A request's headers must arrive within this time."
+    )
+    intake_body_timeout_seconds: float = Field(
+        default=120, gt=0, description="A request's body must arrive within this time."
+    )
+    intake_max_connections: int = Field(
+        default=300, gt=0, description="Open connections the intake serves; more get 503."
+    )
     intake_timezone: str = Field(
         default="Asia/Jakarta", description="Time zone of times shown to the public (WIB)."
     )
@@ -110,8 +130,16 @@ class Settings(BaseSettings):
         return self.database_url == embedded_database_url(self.data_dir) != ""
 
     def ensure_data_dir(self) -> Path:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        return self.data_dir
+        """The data dir, private to the service user (0700/0600, umask 077 from now on)."""
+        from adapters.private_files import make_private
+
+        return make_private(self.data_dir, *self._sqlite_files())
+
+    def _sqlite_files(self) -> list[Path]:
+        if not self.database_url.startswith("sqlite:///"):
+            return []
+        db = Path(self.database_url.removeprefix("sqlite:///"))
+        return [db, Path(f"{db}-wal"), Path(f"{db}-shm")]
 
 
 def embedded_database_url(data_dir: Path) -> str:

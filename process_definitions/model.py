@@ -93,11 +93,20 @@ class FieldBase(Spec):
     help: str | None = None
     required: bool = True
     personal: bool = Field(default=True, description="Personal data: masked in exports.")
+    register_column: Literal["applicant", "relationship", "subject"] | None = Field(
+        default=None,
+        description="The daily register's column this field fills: the applicant's name, their "
+        "relationship to the subject, or the subject's name (e.g. the prisoner).",
+    )
 
 
 class TextField(FieldBase):
     type: Literal["text"]
     max_length: int = Field(default=200, gt=0, le=5000)
+    format: Literal["text", "person_name"] = Field(
+        default="text",
+        description="person_name: only what a name can be (it is quoted in official messages).",
+    )
 
 
 class TextareaField(FieldBase):

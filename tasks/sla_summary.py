@@ -11,6 +11,8 @@ from datetime import date, timedelta
 from prefect import task
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 
+from adapters.db.audit import AuditAnchor, anchor_record
+from adapters.db.engine import session_scope
 from adapters.reports.period import day, zone
 from adapters.reports.sla_models import SlaReport
 from adapters.reports.sla_report import sla_report
@@ -20,6 +22,12 @@ from tasks.services import CaseServices, get_services
 
 MARKDOWN_KEY = "sopflow-sla-summary"
 TABLE_KEY = "sopflow-sla-steps"
+ANCHOR_KEY = "sopflow-audit-anchor"
+
+
+def _anchor(services: CaseServices) -> AuditAnchor | None:
+    with session_scope(services.engine) as session:
+        return anchor_record(session, now=services.clock())
 
 
 def report_for(services: CaseServices, on: date | None, timezone: str) -> SlaReport:
@@ -42,6 +50,11 @@ async def publish_daily_sla(on: str | None = None) -> dict[str, int]:
     await acreate_table_artifact(
         key=TABLE_KEY, table=summary_table(report), description=f"SLA per step {label}"
     )
+    anchor = await asyncio.to_thread(_anchor, get_services())
+    if anchor is not None:  # the audit chain's head, where the case database cannot rewrite it
+        await acreate_markdown_artifact(
+            key=ANCHOR_KEY, markdown=anchor.markdown(), description="Kepala rantai audit"
+        )
     return {
         "cases": sum(d.cases for d in report.definitions),
         "definitions": len(report.definitions),

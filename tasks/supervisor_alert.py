@@ -9,6 +9,8 @@ from prefect import task
 from adapters.db import case_repository as repo
 from adapters.db.engine import session_scope
 from adapters.notify.message import RenderedMessage
+from adapters.reports.formatting import duration
+from process_definitions import model as m
 from tasks.services import CaseServices, get_services
 
 
@@ -17,18 +19,27 @@ def case_id_of(resource_id: str) -> str:
     return resource_id.removeprefix("sopflow.case.")
 
 
+def alert_text(reference: str, definition: m.ProcessDefinition, step_id: str) -> str:
+    """The supervisor's message: the case, the step and who does it (the lane's name), the
+    budget as a person says it (`2 menit 30 detik`)."""
+    step = definition.step(step_id)
+    lane = definition.lanes.get(step.lane)
+    who = lane.name if lane else step.lane
+    budget = duration(step.budget.total_seconds()) if step.budget else "-"
+    return (
+        f"Permohonan {reference} menunggu di langkah '{step.name}' ({who}) lebih lama dari "
+        f"batas waktu SOP ({budget}). Mohon segera ditindaklanjuti di Prefect UI."
+    )
+
+
 def _alert(services: CaseServices, case_id: str, step_id: str) -> str:
     with session_scope(services.engine) as session:
         case = repo.get_case(session, case_id=case_id)
         if case.current_step != step_id or case.finished_at is not None:
             return "sudah ditangani"
-        step = repo.loaded_definition_of(case).definition.step(step_id)
+        definition = repo.loaded_definition_of(case).definition
         reference = case.reference
-    budget = f"{int(step.budget.total_seconds() // 60)} menit" if step.budget else "-"
-    text = (
-        f"Kasus {reference} menunggu di langkah '{step.name}' (lane {step.lane}) lebih lama "
-        f"dari batas waktu SOP ({budget}). Mohon ditindaklanjuti di Prefect UI."
-    )
+    text = alert_text(reference, definition, step_id)
     services.notifier.send(
         channel="supervisor",
         recipient=services.channels.normalise_recipient(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,11 @@ from tests.support.case_day import DAY_START, BuiltCase, day_of_cases, sop
 from tests.support.databases import temporary_postgres_database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# One audit key for the whole test run: tests write audit entries under one data dir and verify
+# them under another (an installation keeps one key; tests/integration/test_audit_keyed.py
+# covers the key file itself). Subprocesses (sopflow serve) inherit it.
+os.environ.setdefault("SOPFLOW_AUDIT_KEY", "sopflow-test-run-audit-key-0123456789abcdef")
 
 
 @pytest.fixture

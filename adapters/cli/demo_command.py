@@ -17,9 +17,11 @@ from typing import Any
 
 import httpx
 import typer
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 
 from adapters.db import case_repository as repo
+from adapters.db.case_tables import Case
 from adapters.db.engine import make_engine, session_scope
 from adapters.notify.outbox_table import OutboxMessage
 from adapters.settings import get_settings
@@ -123,6 +125,19 @@ def submit(
     if response.status_code != 200 or found is None:
         raise DemoError(f"submit answered {response.status_code} without a case reference")
     return found.group(0)
+
+
+def mark_demo(reference: str) -> None:
+    """Mark the case as a demo (by reference, after submission: the public form has no way to
+    set this), so reports, the register and exports leave it out."""
+    engine = make_engine(get_settings().database_url)
+    try:
+        with session_scope(engine) as session:
+            session.execute(
+                update(Case).where(col(Case.reference) == reference).values(is_demo=True)
+            )
+    finally:
+        engine.dispose()
 
 
 def flow_run_of(api: httpx.Client, reference: str, timeout: float = 60) -> dict[str, Any]:
@@ -264,6 +279,7 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> N
         ):
             for scenario, prisoner in scenarios.items():
                 reference = submit(web, urls["form"], loaded, prisoner, scenario)
+                mark_demo(reference)
                 run = flow_run_of(api, reference)
                 operate(api, str(run["id"]), scenario)
                 reports.append(report(reference, scenario))

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import typer
 
+from adapters.cli.existing_db import existing_engine
 from adapters.cli.report_commands import parse_day
 from adapters.db.audit import append_audit
-from adapters.db.engine import make_engine, session_scope
-from adapters.db.migrate import upgrade
+from adapters.db.engine import session_scope
 from adapters.reports.errors import ReportError
 from adapters.reports.export import export_records, render_export
 from adapters.reports.period import Period
@@ -37,19 +37,24 @@ def cases(
     timezone: str | None = typer.Option(
         None, help="Time zone of office days; default SOPFLOW_INTAKE_TIMEZONE."
     ),
+    include_demo: bool = typer.Option(
+        False, "--include-demo", help="Export the cases `sopflow demo` made too."
+    ),
 ) -> None:
     """One row per case submitted in the period (CSV), or one JSON object with its steps."""
     if fmt not in ("csv", "jsonl"):
         raise typer.BadParameter("choose csv or jsonl", param_hint="--format")
     first, last = parse_day(from_day, "--from"), parse_day(to_day, "--to")
     settings = get_settings()
-    settings.ensure_data_dir()
-    upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
+    engine = existing_engine(settings.database_url)
     try:
         period = Period(first, last, timezone or settings.intake_timezone)
         rows, field_ids, case_ids = export_records(
-            engine, period, masked=not unmasked, definition_id=definition
+            engine,
+            period,
+            masked=not unmasked,
+            definition_id=definition,
+            include_demo=include_demo,
         )
         text = render_export(rows, field_ids, fmt)
         if unmasked:  # recorded before the data leaves: an export that fails is still logged

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import typer
 from sqlalchemy import Engine
 
-from adapters.cli.report_commands import _fail, _settings, parse_day
-from adapters.db.engine import make_engine
+from adapters.cli.existing_db import existing_engine
+from adapters.cli.report_commands import _fail, parse_day
 from adapters.forecast.errors import ForecastError
 from adapters.forecast.forecast import Forecast, backtest, default_operators, forecast
 from adapters.forecast.history import load_history, operator_lanes
@@ -18,6 +18,7 @@ from adapters.reports.errors import ReportError
 from adapters.reports.formatting import duration, share
 from adapters.reports.period import Period
 from adapters.reports.sla_report import sla_report
+from adapters.settings import get_settings
 
 HISTORY_DAYS = 90
 
@@ -135,11 +136,11 @@ def forecast_command(
         raise typer.BadParameter(
             "give a number of cases per office day", param_hint="--arrivals-per-day"
         )
-    settings = _settings()
+    settings = get_settings()
     today = datetime.now(UTC).date()
     last = parse_day(to_day, "--to") if to_day else today
     first = parse_day(from_day, "--from") if from_day else last - timedelta(days=HISTORY_DAYS)
-    engine = make_engine(settings.database_url)
+    engine = existing_engine(settings.database_url)  # read-only: never creates one
     try:
         office = parse_office_hours(settings.office_hours, settings.intake_timezone)
         period = Period(first, last, settings.intake_timezone)

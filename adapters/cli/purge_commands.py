@@ -14,13 +14,13 @@ from datetime import UTC, datetime
 
 import typer
 
-from adapters.db.engine import make_engine
-from adapters.db.migrate import upgrade
+from adapters.cli.existing_db import existing_engine
 from adapters.retention.errors import PurgeError
+from adapters.retention.older_than import parse_age
 from adapters.retention.purge import purge as run_purge
 from adapters.settings import Settings, get_settings
 from adapters.storage.protocol import ObjectStore
-from process_definitions.units import format_duration, parse_duration
+from process_definitions.units import format_duration
 
 
 def store_from_settings(settings: Settings) -> ObjectStore | None:
@@ -58,7 +58,8 @@ def purge(
     older_than: str | None = typer.Option(
         None,
         "--older-than",
-        help="Purge cases closed longer ago than this (e.g. 365d); "
+        help="Purge cases closed longer ago than this: a number and an explicit unit, e.g. "
+        "90d, 12w, 6mo/6months, 1y, 30min (a bare `m` is refused: minutes or months?); "
         "default: each definition's `retention`.",
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="List what would go; change nothing."),
@@ -68,14 +69,12 @@ def purge(
     """Delete form data and KTP files of closed cases past retention; keep the anonymised
     step records and audit entries; record each purge in the audit log."""
     try:
-        period = parse_duration(older_than) if older_than else None
+        period = parse_age(older_than) if older_than else None
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--older-than") from None
     now = parse_moment(as_of) if as_of else datetime.now(UTC)
     settings = get_settings()
-    settings.ensure_data_dir()
-    upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
+    engine = existing_engine(settings.database_url)
     try:
         result = run_purge(
             engine,

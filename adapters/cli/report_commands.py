@@ -8,14 +8,13 @@ from pathlib import Path
 
 import typer
 
-from adapters.db.engine import make_engine
-from adapters.db.migrate import upgrade
+from adapters.cli.existing_db import existing_engine
 from adapters.reports.errors import ReportError
 from adapters.reports.period import Period
 from adapters.reports.register_report import register_pdf
 from adapters.reports.sla_report import FORMATS, render, sla_report
 from adapters.roster import RosterError, load_roster
-from adapters.settings import Settings, get_settings
+from adapters.settings import get_settings
 
 report_app = typer.Typer(help="Reports: SLA figures and the daily register.", no_args_is_help=True)
 
@@ -27,13 +26,6 @@ def parse_day(text: str, option: str) -> date:
         raise typer.BadParameter(
             f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option
         ) from None
-
-
-def _settings() -> Settings:
-    settings = get_settings()
-    settings.ensure_data_dir()
-    upgrade(settings.database_url)
-    return settings
 
 
 def _fail(message: str) -> typer.Exit:
@@ -66,13 +58,17 @@ def sla(
     staffing: bool = typer.Option(
         True, help="Add the forecast's share within budget against operators (SimPy)."
     ),
+    include_demo: bool = typer.Option(
+        False, "--include-demo", help="Count the cases `sopflow demo` made too."
+    ),
 ) -> None:
-    """Per step, SOP step and lane: count, p50, p90, max, budget, share within, breaches."""
+    """Per step, SOP step and lane: count, p50, p90, max, budget, share within, breaches
+    (finished over budget, and still waiting past it)."""
     if fmt not in FORMATS:
         raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
     first, last = parse_day(from_day, "--from"), parse_day(to_day, "--to")
-    settings = _settings()
-    engine = make_engine(settings.database_url)
+    settings = get_settings()
+    engine = existing_engine(settings.database_url)
     try:
         period = Period(first, last, timezone or settings.intake_timezone)
         report = sla_report(
@@ -81,6 +77,7 @@ def sla(
             generated_at=datetime.now(UTC),
             definition_id=definition,
             staffing_office_hours=settings.office_hours if staffing else None,
+            include_demo=include_demo,
         )
         data = render(report, fmt)
     except ReportError as error:
@@ -103,16 +100,19 @@ def register(
     timezone: str | None = typer.Option(
         None, help="Time zone of the office day; default SOPFLOW_INTAKE_TIMEZONE."
     ),
+    include_demo: bool = typer.Option(
+        False, "--include-demo", help="List the cases `sopflow demo` made too."
+    ),
 ) -> None:
     """The daily register (A4 landscape PDF, Bahasa Indonesia) for the paper archive."""
     day = parse_day(on, "--date")
-    settings = _settings()
+    settings = get_settings()
     try:
         roster = load_roster(settings.roster_file)
         names = {op.nip: op.name for ops in roster.root.values() for op in ops}
     except RosterError:
         names = {}
-    engine = make_engine(settings.database_url)
+    engine = existing_engine(settings.database_url)
     try:
         pdf, count = register_pdf(
             engine,
@@ -121,6 +121,7 @@ def register(
             generated_at=datetime.now(UTC),
             operator_names=names,
             definition_id=definition,
+            include_demo=include_demo,
         )
     except ReportError as error:
         raise _fail(str(error)) from None

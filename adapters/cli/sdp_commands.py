@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.db.engine import make_engine
+from adapters.db.existing import MissingDatabaseError, open_existing_database
 from adapters.db.migrate import upgrade
 from adapters.sdp.directory import SdpQuery
 from adapters.sdp.errors import SdpError
@@ -32,7 +33,7 @@ sdp_app = typer.Typer(
     no_args_is_help=True,
 )
 _out = Console(highlight=False, soft_wrap=True)
-_err = Console(stderr=True, highlight=False)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -41,14 +42,20 @@ def _fail(message: str) -> typer.Exit:
 
 
 @contextmanager
-def _database() -> Iterator[Engine]:
-    """The case database from Settings, migrated to the newest revision."""
+def _database(*, create: bool = False) -> Iterator[Engine]:
+    """The case database from Settings, migrated to the newest revision. Only `create` (an
+    import) makes a new one; searches and lookups need an existing database."""
     settings = get_settings()
-    if settings.database_url.startswith("sqlite"):
-        settings.ensure_data_dir()
     try:
-        upgrade(settings.database_url)
-        engine = make_engine(settings.database_url)
+        if create:
+            if settings.database_url.startswith("sqlite"):
+                settings.ensure_data_dir()
+            upgrade(settings.database_url)
+            engine = make_engine(settings.database_url)
+        else:
+            engine = open_existing_database(settings.database_url)
+    except MissingDatabaseError as exc:
+        raise _fail(str(exc)) from None
     except (SQLAlchemyError, OSError) as exc:
         raise _fail(f"cannot open the database: {type(exc).__name__}") from None
     try:
@@ -93,7 +100,7 @@ def import_command(
         )
     except SdpError as exc:
         raise _fail(str(exc)) from None
-    with _database() as engine:
+    with _database(create=True) as engine:
         progress = Progress(
             TextColumn("importing"),
             BarColumn(),

@@ -394,10 +394,20 @@ def intake(
     import uvicorn
 
     from adapters.intake.app import build_app_from_settings
+    from adapters.intake.server import intake_server_config
 
+    settings = get_settings()
     try:
-        app = build_app_from_settings(get_settings())
+        app = build_app_from_settings(settings)
     except Exception as error:
         typer.echo(f"sopflow intake: {type(error).__name__}: {error}", err=True)
         raise typer.Exit(1) from None
-    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="warning")
+    config = intake_server_config(
+        app,
+        host=host,
+        port=port,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        header_timeout=settings.intake_header_timeout_seconds,
+        max_connections=settings.intake_max_connections,
+    )
+    uvicorn.Server(config).run()

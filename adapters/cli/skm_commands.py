@@ -7,12 +7,13 @@ from pathlib import Path
 
 import typer
 
-from adapters.cli.report_commands import _fail, _settings, _write, parse_day
-from adapters.db.engine import make_engine
+from adapters.cli.existing_db import existing_engine
+from adapters.cli.report_commands import _fail, _write, parse_day
 from adapters.reports.errors import ReportError
 from adapters.reports.period import Period
 from adapters.reports.skm import skm_report
 from adapters.reports.skm_render import SKM_FORMATS, render_skm
+from adapters.settings import get_settings
 
 
 def skm(
@@ -32,8 +33,8 @@ def skm(
     if fmt not in SKM_FORMATS:
         raise typer.BadParameter(f"choose one of {', '.join(SKM_FORMATS)}", param_hint="--format")
     first, last = parse_day(from_day, "--from"), parse_day(to_day, "--to")
-    settings = _settings()
-    engine = make_engine(settings.database_url)
+    settings = get_settings()
+    engine = existing_engine(settings.database_url)  # read-only: never creates one
     try:
         period = Period(first, last, timezone or settings.intake_timezone)
         report = skm_report(

@@ -4,6 +4,7 @@ Each feature adds one import line here.
 """
 
 import adapters.db.case_tables
+import adapters.db.form_token_table
 import adapters.db.published_definitions
 import adapters.notify.outbox_table
 import adapters.sdp.tables

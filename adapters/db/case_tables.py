@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Integer, String
+from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Integer, String, false
 from sqlalchemy import UniqueConstraint as Unique
 from sqlmodel import Field, SQLModel
 
@@ -53,6 +53,12 @@ class Case(SQLModel, table=True):
     updated_at: datetime = _ts()
     finished_at: datetime | None = _ts(nullable=True)
     purged_at: datetime | None = _ts(nullable=True)
+    # Made by `sopflow demo` (marked by reference after submission: the public form cannot set
+    # it); reports, the register and exports leave demo cases out unless asked.
+    is_demo: bool = Field(
+        default=False,
+        sa_column=Column(Boolean, nullable=False, default=False, server_default=false()),
+    )
 
 
 class StepRecord(SQLModel, table=True):
@@ -116,3 +122,5 @@ class AuditEntry(SQLModel, table=True):
     # Unique: two writers racing on the same previous entry cannot fork the chain.
     prev_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    # "hmac-sha256" (keyed, see adapters.db.audit); None for entries written before the key.
+    scheme: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))

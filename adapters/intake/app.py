@@ -37,6 +37,7 @@ from adapters.intake.context import IntakeContext, IntakeLimits, IntakeSite, fir
 from adapters.intake.form_fields import FormDefinitionError, human_size, join_id, public_form
 from adapters.intake.openapi_forms import install_openapi
 from adapters.intake.pages import STATIC_DIR, Pages
+from adapters.intake.request_guard import RequestGuardMiddleware
 from adapters.intake.request_limits import BodyCapMiddleware
 from adapters.intake.security import CsrfTokens, SecurityHeadersMiddleware
 from adapters.prefect.starter import CaseStarter, PrefectCaseStarter
@@ -125,6 +126,12 @@ def create_app(
     app.add_middleware(
         BodyCapMiddleware, max_bytes=max_body, too_large=lambda scope: _too_large(site, scope)
     )
+    app.add_middleware(
+        RequestGuardMiddleware,
+        idle_seconds=limits.body_idle_seconds,
+        body_seconds=limits.body_seconds,
+        timed_out=lambda scope: _timed_out(site, scope),
+    )
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: every response gets the headers
     return app
 
@@ -172,6 +179,20 @@ def _too_large(site: IntakeSite, scope: Scope) -> Response:
         text=f"Kiriman melebihi {limit}. Kembali, pilih berkas yang lebih kecil, lalu kirim lagi.",
         status=413,
         link=(f"{service.base_path}/", "Kembali ke formulir"),
+    )
+
+
+def _timed_out(site: IntakeSite, scope: Scope) -> Response:
+    """408 for a body that arrived too slowly, with the way back to the service's form."""
+    service = site.services.get(first_segment(scope))
+    return (service.pages if service else site.pages).message(
+        title="Waktu pengiriman habis",
+        text="Kiriman terlalu lama diterima. Periksa sambungan internet Anda lalu kirim lagi.",
+        status=408,
+        link=(f"{service.base_path}/", "Kembali ke formulir")
+        if service
+        else ("/", "Ke daftar layanan"),
+        headers={"connection": "close"},
     )
 
 
@@ -245,6 +266,7 @@ def build_app_from_settings(
     limits = IntakeLimits(
         submit_per_window=settings.intake_submit_per_10min,
         status_per_window=settings.intake_status_per_10min,
+        body_seconds=settings.intake_body_timeout_seconds,
     )
     return create_app(
         definitions=served_definitions(settings),

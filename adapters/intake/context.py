@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, HTTPException, Request
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import Engine
@@ -41,6 +42,9 @@ class IntakeLimits:
     starter_timeout_seconds: float = 15.0
     text_part_bytes: int = 64 * 1024  # largest non-file multipart field
     body_overhead_bytes: int = 256 * 1024  # room for text fields and multipart framing
+    body_idle_seconds: float = 20.0  # longest pause between chunks of a request body
+    body_seconds: float = 120.0  # a 2 MB KTP over a slow mobile link, with room
+    upload_checks_at_once: int = 2  # decodes/parses in worker threads at a time (2 cores)
 
 
 @dataclass
@@ -62,6 +66,7 @@ class IntakeSite:
     submit_limiter: SlidingWindowLimiter = field(init=False)
     status_limiter: SlidingWindowLimiter = field(init=False)
     casefile_limiter: SlidingWindowLimiter = field(init=False)
+    upload_checks: anyio.CapacityLimiter = field(init=False)
 
     def __post_init__(self) -> None:
         def limiter(limit: int) -> SlidingWindowLimiter:
@@ -70,6 +75,7 @@ class IntakeSite:
         self.submit_limiter = limiter(self.limits.submit_per_window)
         self.status_limiter = limiter(self.limits.status_per_window)
         self.casefile_limiter = limiter(self.limits.casefile_per_window)
+        self.upload_checks = anyio.CapacityLimiter(self.limits.upload_checks_at_once)
 
     def service_for_reference(self, reference: str) -> IntakeContext | None:
         """The service whose reference prefix starts `reference` (`PLY-2026-...` -> PLY)."""
@@ -155,6 +161,10 @@ class IntakeContext:
     @property
     def casefile_limiter(self) -> SlidingWindowLimiter:
         return self.site.casefile_limiter
+
+    @property
+    def upload_checks(self) -> anyio.CapacityLimiter:
+        return self.site.upload_checks
 
 
 def get_site(request: Request) -> IntakeSite:

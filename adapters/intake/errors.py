@@ -23,8 +23,9 @@ class RejectCode(StrEnum):
     NOT_JPG_OR_PDF = "not_jpg_or_pdf"
     JPEG_INVALID = "jpeg_invalid"
     JPEG_TRUNCATED = "jpeg_truncated"
-    JPEG_HIDDEN_DATA = "jpeg_hidden_data"
     IMAGE_TOO_LARGE = "image_too_large"
+    IMAGE_BAD_SHAPE = "image_bad_shape"
+    PROGRESSIVE_TOO_LARGE = "progressive_too_large"
     IMAGE_TOO_SMALL = "image_too_small"
     PDF_INVALID = "pdf_invalid"
     PDF_ENCRYPTED = "pdf_encrypted"
@@ -35,6 +36,8 @@ class RejectCode(StrEnum):
     PDF_EMBEDDED_FILE = "pdf_embedded_file"
     PDF_ACTIVE_CONTENT = "pdf_active_content"
     PDF_HIDDEN_DATA = "pdf_hidden_data"
+    PDF_LINK = "pdf_link"
+    PDF_TOO_COMPLEX = "pdf_too_complex"
 
 
 _SEND = "Kirim foto KTP dalam format JPG atau PDF."
@@ -50,12 +53,17 @@ MESSAGES: dict[RejectCode, str] = {
     RejectCode.NOT_JPG_OR_PDF: "Berkas bukan JPG atau PDF yang sah.",
     RejectCode.JPEG_INVALID: "Berkas tampak seperti JPG, tetapi isinya bukan foto yang sah.",
     RejectCode.JPEG_TRUNCATED: "Foto JPG tidak lengkap (terpotong). Silakan unggah ulang.",
-    RejectCode.JPEG_HIDDEN_DATA: (
-        "Foto JPG berisi data tersembunyi (halaman web, skrip, atau arsip) dan tidak diterima."
-    ),
     RejectCode.IMAGE_TOO_LARGE: (
         "Ukuran gambar terlalu besar (lebih dari {max_mp} megapiksel). "
         "Perkecil foto lalu unggah ulang."
+    ),
+    RejectCode.IMAGE_BAD_SHAPE: (
+        "Bentuk foto tidak wajar (terlalu panjang atau terlalu sempit). "
+        "Foto KTP secara utuh lalu unggah ulang."
+    ),
+    RejectCode.PROGRESSIVE_TOO_LARGE: (
+        "Foto JPG progresif ini terlalu besar untuk diperiksa. "
+        "Perkecil foto atau simpan ulang sebagai JPG biasa, lalu unggah ulang."
     ),
     RejectCode.IMAGE_TOO_SMALL: (
         "Foto terlalu kecil untuk dibaca: minimal {min_side} piksel pada sisi terpendek."
@@ -69,6 +77,14 @@ MESSAGES: dict[RejectCode, str] = {
     RejectCode.PDF_EMBEDDED_FILE: "PDF berisi lampiran berkas tidak diterima.",
     RejectCode.PDF_ACTIVE_CONTENT: "PDF berisi formulir aktif atau multimedia tidak diterima.",
     RejectCode.PDF_HIDDEN_DATA: "PDF berisi data tersembunyi di luar dokumen dan tidak diterima.",
+    RejectCode.PDF_LINK: (
+        "PDF berisi tautan atau perintah otomatis (ke situs web atau berkas lain) dan tidak "
+        "diterima. Kirim hasil pindaian atau foto KTP saja."
+    ),
+    RejectCode.PDF_TOO_COMPLEX: (
+        "PDF terlalu rumit untuk diperiksa (isi terkompresi terlalu besar). "
+        "Kirim hasil pindaian KTP yang sederhana atau foto JPG."
+    ),
 }
 
 _FORMAT_CODES = {

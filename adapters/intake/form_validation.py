@@ -17,6 +17,7 @@ from typing import Any
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from adapters.intake.person_names import NameRefused, clean_person_name
 from process_definitions import model as m
 
 MAX_PHONE_CHARS = 32
@@ -91,6 +92,8 @@ def _clean(f: m.FieldDefinition, values: list[str], now: datetime) -> tuple[Any,
         return _declaration(f, values, now)
     text = values[0] if values else ""
     if isinstance(f, m.TextField):
+        if f.format == "person_name":
+            return _person_name(f, _single_line(text))
         return _text(f, _single_line(text), f.max_length)
     if isinstance(f, m.TextareaField):
         return _text(f, _multi_line(text), f.max_length)
@@ -104,12 +107,20 @@ def _clean(f: m.FieldDefinition, values: list[str], now: datetime) -> tuple[Any,
 
 
 def _single_line(text: str) -> str:
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    return _SPACES.sub(" ", _without_format(unicodedata.normalize("NFC", text))).strip()
 
 
 def _multi_line(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _without_format(unicodedata.normalize("NFC", text))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+
+
+def _without_format(text: str) -> str:
+    """Invisible format characters removed (zero-width spaces U+200B, the right-to-left
+    override U+202E that reverses what a reader sees, BOM U+FEFF, soft hyphens...): a field of
+    three zero-width spaces is empty, and no text can display other than it reads."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
 def _has_controls(text: str) -> bool:
@@ -126,6 +137,16 @@ def _text(f: m.FieldDefinition, text: str, max_length: int) -> tuple[str | None,
     if len(text) > max_length:
         raise _Invalid(TOO_LONG.format(max=max_length, n=len(text)), text)
     return text, text
+
+
+def _person_name(f: m.TextField, text: str) -> tuple[str | None, str]:
+    value, kept = _text(f, text, f.max_length)
+    if value is None:
+        return value, kept
+    try:
+        return clean_person_name(value), kept
+    except NameRefused as refused:
+        raise _Invalid(refused.message, kept) from None
 
 
 def _printable(text: str) -> str:

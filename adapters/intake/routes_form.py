@@ -9,7 +9,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from itsdangerous import BadData
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -25,7 +27,9 @@ from adapters.intake.security import (
 )
 from adapters.intake.submission import (
     CaseWriteError,
+    FormAlreadySentError,
     StoreUnavailableError,
+    case_already_made,
     check_uploads,
     start_case_run,
     store_and_write,
@@ -81,8 +85,16 @@ async def _handle_submit(ctx: IntakeContext, request: Request, form: FormData) -
             status=400,
             link=(f"{ctx.base_path}/", "Kembali ke formulir"),
         )
+    token = _first(raw, CSRF_FIELD)
+    try:
+        earlier = await run_in_threadpool(case_already_made, ctx, token)
+    except SQLAlchemyError:  # the database is down: the case write will say so (503)
+        earlier = None
+    if earlier is not None:
+        return already_sent(ctx, earlier)
     result = validate_form(ctx.form.fields, raw, now=now)
-    uploads = await check_uploads(ctx.form.file_fields, {key: form.get(key) for key in form})
+    parts = {key: form.get(key) for key in form}
+    uploads = await check_uploads(ctx.form.file_fields, parts, limiter=ctx.upload_checks)
     errors = {**result.errors, **uploads.errors}
     if errors:
         status = uploads.status if uploads.status in (413, 415) else 422
@@ -93,7 +105,7 @@ async def _handle_submit(ctx: IntakeContext, request: Request, form: FormData) -
             errors=errors,
             status=status,
             banner=FIX_ERRORS,
-            token=_first(raw, CSRF_FIELD),
+            token=token,
         )
     try:
         case = await store_and_write(
@@ -102,7 +114,10 @@ async def _handle_submit(ctx: IntakeContext, request: Request, form: FormData) -
             checked=uploads.checked,
             submitted_at=now,
             opened_at=ticket.opened_at,
+            token=token,
         )
+    except FormAlreadySentError as sent:
+        return already_sent(ctx, sent.reference)
     except (StoreUnavailableError, CaseWriteError) as error:
         log.warning("submit failed, nothing kept: %s (%s)", type(error).__name__, error)
         return try_again(ctx)
@@ -196,6 +211,20 @@ def too_many(ctx: IntakeContext | IntakeSite, wait_seconds: int) -> Response:
         text=f"Terlalu banyak permintaan dari jaringan Anda. Coba lagi dalam {minutes} menit.",
         status=429,
         headers={"retry-after": str(wait_seconds)},
+    )
+
+
+def already_sent(ctx: IntakeContext, reference: str) -> Response:
+    """A form posted again (double tap, back button, replay): one form, one case."""
+    log.info("submit refused: form already sent as case %s", reference)
+    return ctx.pages.message(
+        title="Permohonan sudah terkirim",
+        text=(
+            f"Formulir ini sudah dikirim sebelumnya dengan nomor permohonan {reference}. "
+            "Permohonan tidak dikirim dua kali. Untuk permohonan baru, buka formulir baru."
+        ),
+        status=409,
+        link=(f"{ctx.base_path}/", "Buka formulir baru"),
     )
 
 

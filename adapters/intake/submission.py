@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+import anyio
+from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from adapters.db.case_repository import create_case, get_case, set_status
 from adapters.db.case_tables import CaseStatus
 from adapters.db.engine import session_scope
+from adapters.db.form_token_table import case_made_with, record_token_use
 from adapters.intake.context import IntakeContext
 from adapters.intake.errors import IntakeError, UploadRejected
 from adapters.intake.form_fields import checkable_kinds
@@ -41,6 +46,14 @@ class CaseWriteError(IntakeError):
     """The case row could not be written; stored objects were removed."""
 
 
+class FormAlreadySentError(IntakeError):
+    """This form (its one-time token) already made a case; nothing new was kept."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__("form token already used")
+        self.reference = reference
+
+
 @dataclass(frozen=True)
 class SubmittedCase:
     case_id: str
@@ -54,8 +67,11 @@ class UploadOutcome:
     status: int | None  # the HTTP status an upload error asks for (413, 415, 422)
 
 
-async def check_uploads(fields: list[m.FileField], parts: dict[str, object]) -> UploadOutcome:
-    """Read each file field (capped at its max size) and run the KTP checks off the loop."""
+async def check_uploads(
+    fields: list[m.FileField], parts: Mapping[str, object], *, limiter: anyio.CapacityLimiter
+) -> UploadOutcome:
+    """Read each file field (capped at its max size) and run the KTP checks off the loop, at
+    most `limiter`'s number at a time (a decode's memory and CPU are bounded, not free)."""
     outcome = UploadOutcome(checked={}, errors={}, status=None)
     for f in fields:
         part = parts.get(f.id)
@@ -65,9 +81,8 @@ async def check_uploads(fields: list[m.FileField], parts: dict[str, object]) -> 
                 if f.required:
                     outcome.errors[f.id] = MISSING_FILE
                 continue
-            outcome.checked[f.id] = await run_in_threadpool(
-                check_ktp_upload, data, accept=checkable_kinds(f), max_bytes=f.max_size
-            )
+            check = partial(check_ktp_upload, data, accept=checkable_kinds(f), max_bytes=f.max_size)
+            outcome.checked[f.id] = await anyio.to_thread.run_sync(check, limiter=limiter)
         except UploadRejected as rejected:
             outcome.errors[f.id] = rejected.message
             outcome.status = max(outcome.status or 0, rejected.http_status)
@@ -94,17 +109,34 @@ def _delete_quietly(ctx: IntakeContext, stored: dict[str, StoredObject]) -> None
 
 
 def _write_case(
-    ctx: IntakeContext, form_data: dict[str, Any], submitted_at: datetime, opened_at: datetime
+    ctx: IntakeContext,
+    form_data: dict[str, Any],
+    submitted_at: datetime,
+    opened_at: datetime,
+    token: str,
 ) -> SubmittedCase:
+    try:
+        with session_scope(ctx.engine) as session:
+            case = create_case(
+                session,
+                loaded=ctx.loaded,
+                form_data=form_data,
+                submitted_at=submitted_at,
+                opened_at=opened_at,
+            )
+            record_token_use(session, token=token, reference=case.reference, at=submitted_at)
+            return SubmittedCase(case_id=case.id, reference=case.reference)
+    except IntegrityError:
+        earlier = case_already_made(ctx, token)
+        if earlier is None:
+            raise
+        raise FormAlreadySentError(earlier) from None
+
+
+def case_already_made(ctx: IntakeContext, token: str) -> str | None:
+    """The reference of the case this form token already made, or None."""
     with session_scope(ctx.engine) as session:
-        case = create_case(
-            session,
-            loaded=ctx.loaded,
-            form_data=form_data,
-            submitted_at=submitted_at,
-            opened_at=opened_at,
-        )
-        return SubmittedCase(case_id=case.id, reference=case.reference)
+        return case_made_with(session, token)
 
 
 async def store_and_write(
@@ -114,8 +146,10 @@ async def store_and_write(
     checked: dict[str, CheckedUpload],
     submitted_at: datetime,
     opened_at: datetime,
+    token: str,
 ) -> SubmittedCase:
-    """Store the files, then write the case; StoreUnavailableError / CaseWriteError otherwise."""
+    """Store the files, then write the case with its one-time form token used up;
+    StoreUnavailableError / CaseWriteError / FormAlreadySentError otherwise."""
     stored = await run_in_threadpool(_store_all, ctx, checked)
     form_data = dict(cleaned)
     for field_id, obj in stored.items():
@@ -126,7 +160,10 @@ async def store_and_write(
             "kind": checked[field_id].kind,
         }
     try:
-        return await run_in_threadpool(_write_case, ctx, form_data, submitted_at, opened_at)
+        return await run_in_threadpool(_write_case, ctx, form_data, submitted_at, opened_at, token)
+    except FormAlreadySentError:
+        await run_in_threadpool(_delete_quietly, ctx, stored)
+        raise
     except Exception as error:  # any database failure: undo the objects, keep nothing
         await run_in_threadpool(_delete_quietly, ctx, stored)
         raise CaseWriteError(type(error).__name__) from None

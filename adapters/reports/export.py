@@ -35,6 +35,7 @@ CASE_COLUMNS = (
     "purged_at",
     "total_seconds",
     "steps_over_budget",
+    "is_demo",
 )
 
 
@@ -43,11 +44,16 @@ def _iso(value: Any) -> str | None:
 
 
 def export_records(
-    engine: Engine, period: Period, *, masked: bool, definition_id: str | None = None
+    engine: Engine,
+    period: Period,
+    *,
+    masked: bool,
+    definition_id: str | None = None,
+    include_demo: bool = False,
 ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
-    """(records, form field ids in order, case ids)."""
+    """(records, form field ids in order, case ids); demo cases only when asked."""
     with session_scope(engine) as session:
-        cases = cases_in(session, period, definition_id)
+        cases = cases_in(session, period, definition_id, include_demo=include_demo)
         records = records_by_case(session, [c.id for c in cases])
         cache: dict[str, m.ProcessDefinition] = {}
         rows: list[dict[str, Any]] = []
@@ -79,6 +85,7 @@ def _row(
         "purged_at": _iso(case.purged_at),
         "total_seconds": total,
         "steps_over_budget": sum(s.budget_exceeded for s in steps),
+        "is_demo": case.is_demo,
         "form": {
             f.id: field_value(f, case.form_data.get(f.id), masked=masked)
             for f in definition.form_fields()
@@ -113,12 +120,27 @@ def to_csv(rows: list[dict[str, Any]], field_ids: list[str]) -> str:
     return out.getvalue()
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection"):
+# `=HYPERLINK(...)`, `+cmd|...`, `@SUM(...)`. A leading apostrophe makes it text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        text = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, bool | int | float):
+        return str(value)  # our own numbers: never a formula
+    else:
+        text = str(value)
+    # A lone CR is not quoted by the csv module (our line end is LF): it would split the row.
+    return neutralise_formula(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def neutralise_formula(text: str) -> str:
+    """Text a spreadsheet will not evaluate: `'` before a formula-like start."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def to_jsonl(rows: list[dict[str, Any]]) -> Iterator[str]:

@@ -67,7 +67,7 @@ def _box(pdf: FPDF, box: DiagramBox, ox: float, oy: float, k: float) -> None:
     pdf.set_xy(x + 0.6, y + 0.8)
     pdf.multi_cell(w - 1.2, 2.1, "\n".join(lines[:4]), align="C")
     pdf.set_xy(x, y + h - 3)
-    pdf.cell(w, 2.4, plain(f"{box.visits}x, {share(box.breach_share)} over"), align="C")
+    pdf.cell(w, 2.4, plain(f"{box.visits}x, {share(box.breach_share)} lewat batas"), align="C")
 
 
 def draw_diagram(pdf: FPDF, diagram: Diagram, *, x: float, y: float, width: float) -> float:
@@ -87,19 +87,21 @@ def draw_diagram(pdf: FPDF, diagram: Diagram, *, x: float, y: float, width: floa
     for box in diagram.boxes:
         _box(pdf, box, x, y, k)
     legend_y = y + diagram.height * k + 2
-    items = [(NO_DATA, "no budget / no visits")]
+    items = [(NO_DATA, "tanpa batas waktu / belum dilalui")]
     items += [
-        (colour, f"over budget {label}")
+        (colour, f"lewat batas {label}")
         for (_, colour), label in zip(HEAT, HEAT_LEGEND, strict=True)
     ]
     pdf.set_font("Helvetica", size=7)
-    for i, (colour, label) in enumerate(items):
-        lx = x + i * 40
+    lx = x
+    for colour, label in items:
         pdf.set_fill_color(*colour)
         pdf.set_draw_color(40, 40, 40)
         pdf.rect(lx, legend_y, 3, 3, style="DF")
         pdf.set_xy(lx + 4, legend_y - 0.2)
-        pdf.cell(34, 3.4, plain(label))
+        width = pdf.get_string_width(plain(label)) + 2
+        pdf.cell(width, 3.4, plain(label))
+        lx += width + 8
     return diagram.height * k + 7
 
 
@@ -144,5 +146,5 @@ def draw_histogram(
         pdf.set_dash_pattern()
         pdf.set_text_color(185, 28, 28)
         pdf.set_xy(bx + 0.5, top - 1)
-        pdf.cell(20, 2.5, f"budget {duration(hist.budget)}")
+        pdf.cell(20, 2.5, f"batas {duration(hist.budget)}")
         pdf.set_text_color(0, 0, 0)

@@ -1,10 +1,11 @@
 """The daily register's rows: one per case received that day, in the office's language.
 
 Which form fields it shows is decided generically from the definition, not by field id:
-- the applicant: the first `text` field of the form (by convention the applicant's name),
-  headed by that field's label;
-- the information requested: every `choice` field, as "label: chosen option label".
-Applicant names appear here because the register is the office's own paper record.
+- the applicant, the relationship and the subject (e.g. the prisoner): the fields marked
+  `register_column: applicant | relationship | subject`, each headed by its label (without
+  marks: the applicant is the first `text` field, no relationship and subject columns);
+- the information requested: every other `choice` field, as "label: chosen option label".
+Names appear here because the register is the office's own paper record.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class RegisterRow:
     reference: str
     received: str  # HH:MM office time
     applicant: str
+    relationship: str
+    subject: str
     requested: list[str]
     outcome: str
     operators: list[str]
@@ -46,6 +49,8 @@ class RegisterRow:
 class RegisterSheet:
     definition: m.ProcessDefinition
     applicant_label: str
+    relationship_label: str | None  # None: the form has no such field, no column
+    subject_label: str | None
     rows: list[RegisterRow]
     completed: int
     within: int
@@ -57,8 +62,22 @@ def indonesian_date(moment: datetime) -> str:
     return day_and_date(moment)
 
 
-def applicant_field(definition: m.ProcessDefinition) -> m.TextField | None:
-    return next((f for f in definition.form_fields() if isinstance(f, m.TextField)), None)
+def register_field(definition: m.ProcessDefinition, column: str) -> m.FieldBase | None:
+    """The form field filling a register column (`applicant`, `relationship`, `subject`)."""
+    fields = definition.form_fields()
+    marked = next((f for f in fields if f.register_column == column), None)
+    if marked is None and column == "applicant":
+        return next((f for f in fields if isinstance(f, m.TextField)), None)
+    return marked
+
+
+def field_text(field: m.FieldBase | None, form_data: Mapping[str, object]) -> str:
+    if field is None:
+        return "-"
+    value = form_data.get(field.id)
+    if isinstance(field, m.ChoiceField):
+        return _choice_text(field, value) or "-"
+    return str(value or "-")
 
 
 def _choice_text(field: m.ChoiceField, value: object) -> str:
@@ -70,7 +89,7 @@ def _choice_text(field: m.ChoiceField, value: object) -> str:
 def requested(definition: m.ProcessDefinition, form_data: Mapping[str, object]) -> list[str]:
     lines = []
     for field in definition.form_fields():
-        if isinstance(field, m.ChoiceField):
+        if isinstance(field, m.ChoiceField) and field.register_column is None:
             text = _choice_text(field, form_data.get(field.id))
             if text:
                 lines.append(f"{field.label}: {text}")
@@ -89,7 +108,9 @@ def register_sheet(
     period: Period, group: DefinitionCases, operator_names: Mapping[str, str]
 ) -> RegisterSheet:
     definition = group.definition
-    name_field = applicant_field(definition)
+    name_field = register_field(definition, "applicant")
+    relation_field = register_field(definition, "relationship")
+    subject_field = register_field(definition, "subject")
     promised = promised_totals(definition)
     rows = []
     completed = within = 0
@@ -100,13 +121,15 @@ def register_sheet(
             completed += 1
             verdict = "Tidak" if total[1] else "Ya"
             within += verdict == "Ya"
-        applicant = str(case.form_data.get(name_field.id) or "-") if name_field else "-"
+        data = case.form_data
         rows.append(
             RegisterRow(
                 number=number,
                 reference=case.reference,
                 received=period.local(case.submitted_at).strftime("%H:%M"),
-                applicant=PURGED_TEXT if case.purged else applicant,
+                applicant=PURGED_TEXT if case.purged else field_text(name_field, data),
+                relationship="-" if case.purged else field_text(relation_field, data),
+                subject="-" if case.purged else field_text(subject_field, data),
                 requested=requested(definition, case.form_data),
                 outcome=outcome_text(definition, case),
                 operators=list(case.operators),
@@ -120,6 +143,8 @@ def register_sheet(
     return RegisterSheet(
         definition=definition,
         applicant_label=name_field.label if name_field else "Pemohon",
+        relationship_label=relation_field.label if relation_field else None,
+        subject_label=subject_field.label if subject_field else None,
         rows=rows,
         completed=completed,
         within=within,

@@ -1,4 +1,5 @@
-"""The SLA report as JSON (the whole model) or CSV (one row per figure group and key)."""
+"""The SLA report as JSON (the whole model; keys are stable, in English) or CSV (one row per
+figure group and key, headed in Bahasa Indonesia for the office's spreadsheets)."""
 
 from __future__ import annotations
 
@@ -10,21 +11,30 @@ from typing import Any
 from adapters.reports.sla_models import DefinitionSla, DurationStats, SlaReport
 
 CSV_COLUMNS = (
-    "group",
-    "definition_id",
-    "version",
-    "key",
-    "name",
-    "count",
-    "share",
-    "p50_s",
-    "p90_s",
-    "max_s",
-    "budget_s",
-    "within_budget",
-    "within_share",
-    "breaches",
+    "kelompok",
+    "definisi",
+    "versi",
+    "kunci",
+    "nama",
+    "jumlah",
+    "porsi",
+    "median_detik",
+    "p90_detik",
+    "maks_detik",
+    "batas_detik",
+    "dalam_batas",
+    "porsi_dalam_batas",
+    "melewati_batas_selesai",
+    "masih_menunggu_lewat_batas",
 )
+# The figure groups (`kelompok`): per step, per SOP step, per lane, total time, outcomes.
+GROUPS = {
+    "step": "kegiatan",
+    "sop_step": "langkah_sop",
+    "lane": "pelaksana",
+    "total": "total",
+    "outcome": "hasil",
+}
 
 
 def render_json(report: SlaReport) -> str:
@@ -39,20 +49,21 @@ def _stats_row(
     group: str, d: DefinitionSla, key: str, name: str, stats: DurationStats
 ) -> dict[str, Any]:
     return {
-        "group": group,
-        "definition_id": d.definition_id,
-        "version": d.version,
-        "key": key,
-        "name": name,
-        "count": stats.count,
-        "share": "",
-        "p50_s": _num(stats.p50),
-        "p90_s": _num(stats.p90),
-        "max_s": _num(stats.max),
-        "budget_s": _num(stats.budget_seconds),
-        "within_budget": stats.within_budget,
-        "within_share": _num(stats.within_share),
-        "breaches": " ".join(stats.breaches),
+        "kelompok": GROUPS[group],
+        "definisi": d.definition_id,
+        "versi": d.version,
+        "kunci": key,
+        "nama": name,
+        "jumlah": stats.count,
+        "porsi": "",
+        "median_detik": _num(stats.p50),
+        "p90_detik": _num(stats.p90),
+        "maks_detik": _num(stats.max),
+        "batas_detik": _num(stats.budget_seconds),
+        "dalam_batas": stats.within_budget,
+        "porsi_dalam_batas": _num(stats.within_share),
+        "melewati_batas_selesai": " ".join(stats.breaches),
+        "masih_menunggu_lewat_batas": " ".join(stats.open_breaches),
     }
 
 
@@ -64,17 +75,19 @@ def csv_rows(report: SlaReport) -> Iterator[dict[str, Any]]:
             yield _stats_row("sop_step", d, str(sop.sop_step), "; ".join(sop.names), sop)
         for lane in d.lanes:
             yield _stats_row("lane", d, lane.lane, lane.name, lane)
-        yield _stats_row("total", d, "case", "first step to end", d.total)
+        total = _stats_row("total", d, "permohonan", "langkah pertama sampai selesai", d.total)
+        total["masih_menunggu_lewat_batas"] = " ".join(d.open_breaches)
+        yield total
         for outcome in d.outcomes:
             row: dict[str, Any] = dict.fromkeys(CSV_COLUMNS, "")
             row.update(
-                group="outcome",
-                definition_id=d.definition_id,
-                version=d.version,
-                key=outcome.outcome,
-                name=outcome.name,
-                count=outcome.count,
-                share=_num(outcome.share),
+                kelompok=GROUPS["outcome"],
+                definisi=d.definition_id,
+                versi=d.version,
+                kunci=outcome.outcome,
+                nama=outcome.name,
+                jumlah=outcome.count,
+                porsi=_num(outcome.share),
             )
             yield row
 

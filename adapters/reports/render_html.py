@@ -39,4 +39,9 @@ _env.globals["diagram"] = _diagram
 
 
 def render_html(report: SlaReport) -> str:
-    return _env.get_template("sla.html.j2").render(report=report)
+    return _env.get_template("sla.html.j2").render(
+        report=report,
+        period=formatting.period_text(report.period_first, report.period_last),
+        zone=formatting.zone_label(report.timezone),
+        generated=formatting.local_time(report.generated_at, report.timezone),
+    )

@@ -67,12 +67,21 @@ def definition_of(case: Case, cache: dict[str, m.ProcessDefinition]) -> m.Proces
     return cache[case.definition_hash]
 
 
-def cases_in(session: Session, period: Period, definition_id: str | None = None) -> list[Case]:
+def cases_in(
+    session: Session,
+    period: Period,
+    definition_id: str | None = None,
+    *,
+    include_demo: bool = False,
+) -> list[Case]:
+    """The cases submitted in the period; demo cases (`sopflow demo`) only when asked."""
     statement = select(Case).where(
         col(Case.submitted_at) >= period.start, col(Case.submitted_at) < period.end
     )
     if definition_id:
         statement = statement.where(Case.definition_id == definition_id)
+    if not include_demo:
+        statement = statement.where(col(Case.is_demo).is_(False))
     return list(session.exec(statement.order_by(col(Case.submitted_at), col(Case.reference))))
 
 
@@ -119,9 +128,10 @@ def load_samples(
     *,
     definition_id: str | None = None,
     with_form_data: bool = False,
+    include_demo: bool = False,
 ) -> list[DefinitionCases]:
     """The period's cases grouped per definition id (sorted by id)."""
-    cases = cases_in(session, period, definition_id)
+    cases = cases_in(session, period, definition_id, include_demo=include_demo)
     ids = [case.id for case in cases]
     records = records_by_case(session, ids)
     decisions = _decision_nips(session, ids)

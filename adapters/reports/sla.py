@@ -1,12 +1,15 @@
 """SLA figures from a period's samples: per step, per SOP step, per lane, outcomes, total time.
 
 Pure: no database, no clock (the caller passes `generated_at`). Gateways and end steps take no
-time of their own and have no budget, so they are left out of the duration tables.
+time of their own and have no budget, so they are left out of the duration tables. A visit of an
+open case still waiting at `generated_at` longer than its budget is an open breach: listed and
+counted apart from the finished visits over budget.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from adapters.db.case_tables import CaseStatus
@@ -38,8 +41,36 @@ def build_sla_report(
         period_last=period.last,
         timezone=period.timezone,
         generated_at=generated_at,
-        definitions=[definition_sla(group) for group in groups if group.cases],
+        definitions=[definition_sla(group, as_of=generated_at) for group in groups if group.cases],
     )
+
+
+@dataclass(frozen=True)
+class OpenVisit:
+    """A visit of an open case not finished at the report's time, and how long it has waited."""
+
+    reference: str
+    step: StepSample
+    waited: float
+
+    @property
+    def breached(self) -> bool:
+        budget = self.step.budget_seconds
+        return budget is not None and self.waited > budget
+
+
+def open_visits(cases: Iterable[CaseSample], as_of: datetime) -> list[OpenVisit]:
+    return [
+        OpenVisit(case.reference, step, max((as_of - step.started_at).total_seconds(), 0.0))
+        for case in cases
+        if case.status in OPEN_STATUSES
+        for step in _timed(case)
+        if step.finished_at is None
+    ]
+
+
+def _open_breaches(visits: Iterable[OpenVisit]) -> list[str]:
+    return list(dict.fromkeys(v.reference for v in visits if v.breached))
 
 
 def _timed(case: CaseSample) -> list[StepSample]:
@@ -55,30 +86,38 @@ def _finished(case: CaseSample) -> list[tuple[str, StepSample]]:
     return [(case.reference, s) for s in _timed(case) if s.finished_at is not None]
 
 
-def step_table(definition: m.ProcessDefinition, cases: Iterable[CaseSample]) -> list[StepSla]:
+def step_table(
+    definition: m.ProcessDefinition, cases: Iterable[CaseSample], opened: list[OpenVisit]
+) -> list[StepSla]:
     visits: dict[str, list[tuple[str, StepSample]]] = {}
     for case in cases:
         for reference, step in _finished(case):
             visits.setdefault(step.step_id, []).append((reference, step))
+    waiting: dict[str, list[OpenVisit]] = {}
+    for visit in opened:
+        waiting.setdefault(visit.step.step_id, []).append(visit)
     known = {s.id: s for s in definition.steps if s.kind not in UNTIMED_KINDS}
     rows = []
-    for step_id in [*known, *sorted(visits.keys() - known.keys())]:
+    seen = visits.keys() | waiting.keys()
+    for step_id in [*known, *sorted(seen - known.keys())]:
         samples = [_sample(reference, step) for reference, step in visits.get(step_id, [])]
         spec = known.get(step_id)
         if spec is not None:
             budget = spec.budget.total_seconds() if spec.budget else None
             name, sop_step, lane, kind = spec.name, spec.sop_step, spec.lane, str(spec.kind)
         else:  # a step of an older version of the definition
-            first = visits[step_id][0][1]
+            first = visits[step_id][0][1] if step_id in visits else waiting[step_id][0].step
             budget = first.budget_seconds
             name, sop_step, lane, kind = step_id, first.sop_step, first.lane, first.kind
         stats = duration_stats(samples, budget)
+        stats.open_breaches = _open_breaches(waiting.get(step_id, []))
         rows.append(
             StepSla(
                 step_id=step_id,
                 name=name,
                 sop_step=sop_step,
                 lane=lane,
+                lane_name=lane_name(definition, lane),
                 kind=kind,
                 **stats.model_dump(),
             )
@@ -86,27 +125,44 @@ def step_table(definition: m.ProcessDefinition, cases: Iterable[CaseSample]) -> 
     return rows
 
 
+def lane_name(definition: m.ProcessDefinition, lane: str) -> str:
+    spec = definition.lanes.get(lane)
+    return spec.name if spec else lane
+
+
 def sop_step_table(
-    definition: m.ProcessDefinition, cases: Iterable[CaseSample]
+    definition: m.ProcessDefinition, cases: Iterable[CaseSample], as_of: datetime
 ) -> list[SopStepSla]:
     budgets = budget_per_sop_step(definition)
     per_number: dict[int, list[Sample]] = {number: [] for number in budgets}
+    waiting: dict[int, list[str]] = {}
     for case in cases:
         by_number: dict[int, list[StepSample]] = {}
         for step in _timed(case):
             by_number.setdefault(step.sop_step, []).append(step)
         for number, steps in by_number.items():
-            if any(s.finished_at is None for s in steps):
-                continue  # the case is still in this SOP step
-            seconds = sum(s.duration_seconds or 0.0 for s in steps)
             budget = budgets.get(number)
             limit = budget.total_seconds() if budget else None
+            seconds = sum(s.duration_seconds or 0.0 for s in steps)
+            if any(s.finished_at is None for s in steps):  # the case is still in this SOP step
+                if case.status in OPEN_STATUSES and limit:
+                    seconds += sum(
+                        max((as_of - s.started_at).total_seconds(), 0.0)
+                        for s in steps
+                        if s.finished_at is None
+                    )
+                    if seconds > limit:
+                        waiting.setdefault(number, []).append(case.reference)
+                continue
             exceeded = seconds > limit if limit else None
             per_number.setdefault(number, []).append((case.reference, seconds, exceeded))
     rows = []
-    for number in sorted(per_number):
+    for number in sorted(per_number.keys() | waiting.keys()):
         budget = budgets.get(number)
-        stats = duration_stats(per_number[number], budget.total_seconds() if budget else None)
+        stats = duration_stats(
+            per_number.get(number, []), budget.total_seconds() if budget else None
+        )
+        stats.open_breaches = list(dict.fromkeys(waiting.get(number, [])))
         names = [
             s.name for s in definition.steps if s.sop_step == number and s.kind not in UNTIMED_KINDS
         ]
@@ -114,16 +170,20 @@ def sop_step_table(
     return rows
 
 
-def lane_table(definition: m.ProcessDefinition, cases: Iterable[CaseSample]) -> list[LaneSla]:
+def lane_table(
+    definition: m.ProcessDefinition, cases: Iterable[CaseSample], opened: list[OpenVisit]
+) -> list[LaneSla]:
     per_lane: dict[str, list[Sample]] = {lane: [] for lane in definition.lanes}
     for case in cases:
         for reference, step in _finished(case):
             per_lane.setdefault(step.lane, []).append(_sample(reference, step))
+    for visit in opened:
+        per_lane.setdefault(visit.step.lane, [])
     rows = []
     for lane, samples in per_lane.items():
-        spec = definition.lanes.get(lane)
         stats = duration_stats(samples, None)
-        rows.append(LaneSla(lane=lane, name=spec.name if spec else lane, **stats.model_dump()))
+        stats.open_breaches = _open_breaches(v for v in opened if v.step.lane == lane)
+        rows.append(LaneSla(lane=lane, name=lane_name(definition, lane), **stats.model_dump()))
     return rows
 
 
@@ -182,9 +242,10 @@ def total_time(definition: m.ProcessDefinition, cases: Iterable[CaseSample]) -> 
     return TotalTime(promised_seconds=promised, **stats.model_dump())
 
 
-def definition_sla(group: DefinitionCases) -> DefinitionSla:
+def definition_sla(group: DefinitionCases, *, as_of: datetime) -> DefinitionSla:
     definition, cases = group.definition, group.cases
-    steps = step_table(definition, cases)
+    opened = open_visits(cases, as_of)
+    steps = step_table(definition, cases, opened)
     shares = {
         row.step_id: (1 - row.within_share if row.within_share is not None else None)
         for row in steps
@@ -200,9 +261,10 @@ def definition_sla(group: DefinitionCases) -> DefinitionSla:
         completed=sum(c.status == CaseStatus.COMPLETED for c in cases),
         failed=sum(c.status == CaseStatus.FAILED for c in cases),
         open=sum(c.status in OPEN_STATUSES for c in cases),
+        open_breaches=_open_breaches(opened),
         steps=steps,
-        sop_steps=sop_step_table(definition, cases),
-        lanes=lane_table(definition, cases),
+        sop_steps=sop_step_table(definition, cases, as_of),
+        lanes=lane_table(definition, cases, opened),
         outcomes=outcome_table(definition, cases),
         total=total_time(definition, cases),
         diagram=layout(definition, shares, counts),

@@ -1,6 +1,9 @@
 """The SLA report as data: what every renderer (HTML, PDF, CSV, JSON, Prefect artifact) shows.
 
-Durations are in seconds. Breaches list case references only (no personal data anywhere).
+Durations are in seconds. Breaches list case references only (no personal data anywhere):
+`breaches` are finished visits that took longer than their budget (closed breaches);
+`open_breaches` are visits of open cases still waiting, already past their budget when the report
+was generated (counted in no duration figure: they have no duration yet).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ class DurationStats(BaseModel):
     within_budget: int = 0
     within_share: float | None = None  # None: nothing had a budget to keep
     breaches: list[str] = Field(default_factory=list)  # case references
+    open_breaches: list[str] = Field(default_factory=list)  # case references, still waiting
     durations: list[float] = Field(default_factory=list)  # sorted, for the charts
 
 
@@ -29,6 +33,7 @@ class StepSla(DurationStats):
     name: str
     sop_step: int
     lane: str
+    lane_name: str = ""
     kind: str
 
 
@@ -103,6 +108,7 @@ class DefinitionSla(BaseModel):
     completed: int
     open: int
     failed: int
+    open_breaches: list[str] = Field(default_factory=list)  # open cases waiting past a budget
     steps: list[StepSla]
     sop_steps: list[SopStepSla]
     lanes: list[LaneSla]

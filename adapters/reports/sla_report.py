@@ -30,9 +30,12 @@ def sla_report(
     generated_at: datetime,
     definition_id: str | None = None,
     staffing_office_hours: str | None = None,
+    include_demo: bool = False,
 ) -> SlaReport:
     with session_scope(engine) as session:
-        groups = load_samples(session, period, definition_id=definition_id)
+        groups = load_samples(
+            session, period, definition_id=definition_id, include_demo=include_demo
+        )
     report = build_sla_report(period, groups, generated_at=generated_at)
     if staffing_office_hours:  # the forecast's share within budget against operators
         office = parse_office_hours(staffing_office_hours, period.timezone)

@@ -1,39 +1,44 @@
-"""A short SLA summary for the Prefect UI: markdown and a table, case references only."""
+"""A short SLA summary for the Prefect UI, in Bahasa Indonesia: markdown and a table, case
+references only."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from adapters.reports.formatting import duration, references, share
+from adapters.reports.formatting import duration, period_text, references, share
 from adapters.reports.sla_models import SlaReport
 
 
 def summary_markdown(report: SlaReport) -> str:
-    period = report.period_first.isoformat()
-    if report.period_last != report.period_first:
-        period += f" to {report.period_last.isoformat()}"
-    lines = [f"# SLA summary {period} ({report.timezone})", ""]
+    period = period_text(report.period_first, report.period_last)
+    lines = [f"# Ringkasan SLA {period} ({report.timezone})", ""]
     if report.empty:
-        return "\n".join([*lines, "No cases in this period."])
+        return "\n".join([*lines, "Tidak ada permohonan pada periode ini."])
     for d in report.definitions:
         t = d.total
         promised = ", ".join(f"{end} {duration(s)}" for end, s in t.promised_seconds.items())
         lines += [
-            f"## {d.title} ({d.definition_id} v{d.version})",
+            f"## {d.title} ({d.definition_id} versi {d.version})",
             "",
-            f"Cases: **{d.cases}** (completed {d.completed}, open {d.open}, failed {d.failed}).",
-            f"Answered within the SOP's total time ({promised}): **{share(t.within_share)}** "
-            f"({t.within_budget} of {t.count}); p50 {duration(t.p50)}, p90 {duration(t.p90)}.",
+            f"Permohonan: **{d.cases}** (selesai {d.completed}, dalam proses {d.open}, "
+            f"gagal {d.failed}).",
+            f"Dijawab dalam waktu total SOP ({promised}): **{share(t.within_share)}** "
+            f"({t.within_budget} dari {t.count}); median {duration(t.p50)}, "
+            f"p90 {duration(t.p90)}.",
+            f"Masih menunggu, lewat batas waktu: **{len(d.open_breaches)}** "
+            f"({references(d.open_breaches, 10)}).",
             "",
-            "| Outcome | Cases | Share |",
+            "| Hasil | Permohonan | Porsi |",
             "|---|---:|---:|",
             *(f"| {o.name} (`{o.outcome}`) | {o.count} | {share(o.share)} |" for o in d.outcomes),
             "",
-            "| SOP step | Cases | p90 | Budget | Within | Over budget |",
-            "|---:|---:|---:|---:|---:|---|",
+            "| Langkah SOP | Permohonan | p90 | Batas waktu | Dalam batas "
+            "| Melewati batas (selesai) | Masih menunggu, lewat batas |",
+            "|---:|---:|---:|---:|---:|---|---|",
             *(
                 f"| {s.sop_step} | {s.count} | {duration(s.p90)} | {duration(s.budget_seconds)} "
-                f"| {share(s.within_share)} | {references(s.breaches, 10)} |"
+                f"| {share(s.within_share)} | {references(s.breaches, 10)} "
+                f"| {references(s.open_breaches, 10)} |"
                 for s in d.sop_steps
             ),
             "",
@@ -44,16 +49,18 @@ def summary_markdown(report: SlaReport) -> str:
 def summary_table(report: SlaReport) -> list[dict[str, Any]]:
     return [
         {
-            "definition": d.definition_id,
-            "sop_step": s.sop_step,
-            "step": s.step_id,
-            "visits": s.count,
-            "p50": duration(s.p50),
+            "definisi": d.definition_id,
+            "langkah_sop": s.sop_step,
+            "kegiatan": s.step_id,
+            "pelaksana": s.lane_name or s.lane,
+            "dilalui": s.count,
+            "median": duration(s.p50),
             "p90": duration(s.p90),
-            "max": duration(s.max),
-            "budget": duration(s.budget_seconds),
-            "within": share(s.within_share),
-            "over_budget": references(s.breaches, 20),
+            "maks": duration(s.max),
+            "batas_waktu": duration(s.budget_seconds),
+            "dalam_batas": share(s.within_share),
+            "melewati_batas_selesai": references(s.breaches, 20),
+            "masih_menunggu_lewat_batas": references(s.open_breaches, 20),
         }
         for d in report.definitions
         for s in d.steps

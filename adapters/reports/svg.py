@@ -34,7 +34,7 @@ def _shape(box: DiagramBox) -> str:
     fill = hex_colour(heat_colour(box.breach_share))
     cx, cy = box.x + box.w / 2, box.y + box.h / 2
     tip = escape(
-        f"{box.label}: {box.visits} visits, over budget {share(box.breach_share)}", quote=True
+        f"{box.label}: {box.visits} kali dilalui, lewat batas {share(box.breach_share)}", quote=True
     )
     if box.kind == "gateway":
         points = f"{cx},{box.y} {box.x + box.w},{cy} {cx},{box.y + box.h} {box.x},{cy}"
@@ -52,7 +52,7 @@ def _shape(box: DiagramBox) -> str:
         body += _text_lines(box.label, cx, cy - 4, 20, 8.5, 4)
         body += (
             f'<text x="{cx}" y="{box.y + box.h - 5}" font-size="8" text-anchor="middle">'
-            f"{box.visits}x, {escape(share(box.breach_share))} over</text>"
+            f"{box.visits}x, {escape(share(box.breach_share))} lewat</text>"
         )
     return f"<g><title>{tip}</title>{body}</g>"
 
@@ -73,7 +73,7 @@ def diagram_svg(diagram: Diagram) -> str:
     boxes = {box.step_id: box for box in diagram.boxes}
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {diagram.width} '
-        f'{diagram.height + 30}" width="100%" role="img" aria-label="process diagram">',
+        f'{diagram.height + 30}" width="100%" role="img" aria-label="diagram proses">',
         _ARROW,
     ]
     for i, lane in enumerate(diagram.lanes):
@@ -95,16 +95,17 @@ def diagram_svg(diagram: Diagram) -> str:
 
 
 def _legend(y: float) -> str:
-    items = [(hex_colour(NO_DATA), "no budget / no visits")]
+    items = [(hex_colour(NO_DATA), "tanpa batas waktu / belum dilalui")]
     items += [
-        (hex_colour(colour), f"over budget {label}")
+        (hex_colour(colour), f"lewat batas {label}")
         for (_, colour), label in zip(HEAT, HEAT_LEGEND, strict=True)
     ]
     parts = []
-    for i, (fill, label) in enumerate(items):
-        x = 10 + i * 150
+    x = 10.0
+    for fill, label in items:
         parts.append(f'<rect x="{x}" y="{y}" width="14" height="14" fill="{fill}" stroke="#333"/>')
         parts.append(f'<text x="{x + 20}" y="{y + 11}" font-size="10">{escape(label)}</text>')
+        x += 40 + 5.5 * len(label)  # about 5.5 px per character at font-size 10
     return "".join(parts)
 
 
@@ -115,7 +116,7 @@ def histogram_svg(hist: Histogram, *, width: float = 320, height: float = 120) -
     sy = plot_h / max(hist.y_max, 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="duration distribution">'
+        f'width="{width}" height="{height}" role="img" aria-label="sebaran durasi">'
     ]
     base = top + plot_h
     for bar in hist.bars:
@@ -149,7 +150,7 @@ def histogram_svg(hist: Histogram, *, width: float = 320, height: float = 120) -
         anchor = ' text-anchor="end"' if near_edge else ""
         parts.append(
             f'<text x="{x - 3 if near_edge else x + 3:.1f}" y="{top + 4}" font-size="9" '
-            f'fill="#b91c1c"{anchor}>budget {escape(duration(hist.budget))}</text>'
+            f'fill="#b91c1c"{anchor}>batas {escape(duration(hist.budget))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -226,21 +226,7 @@ class _Writer:
     def _bulk_insert(
         self, table: Table, columns: tuple[str, str], rows: list[tuple[Any, ...]]
     ) -> None:
-        """Many narrow rows: COPY on PostgreSQL, the driver's executemany on SQLite (both in the
-        import's transaction)."""
-        if not rows:
-            return
-        dbapi = self._conn.connection.dbapi_connection
-        with closing(dbapi.cursor()) as cursor:  # type: ignore[union-attr]
-            if self._conn.dialect.name == "postgresql":
-                with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                return
-            # The driver's executemany with tuples: SQLAlchemy's per-row parameter handling
-            # would cost more than the insert itself.
-            statement = insert(table).values({c: bindparam(c) for c in columns})
-            cursor.executemany(str(statement.compile(dialect=self._conn.dialect)), rows)
+        bulk_insert(self._conn, table, columns, rows)
 
     def analyse(self) -> None:
         """Refresh planner statistics after a bulk change."""
@@ -248,3 +234,23 @@ class _Writer:
             self._conn.execute(text("ANALYZE sdp_record, sdp_name_key, sdp_token_variant"))
         else:
             self._conn.execute(text("ANALYZE"))
+
+
+def bulk_insert(
+    conn: Connection, table: Table, columns: tuple[str, str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Many narrow rows: COPY on PostgreSQL, the driver's executemany on SQLite (both in the
+    connection's transaction)."""
+    if not rows:
+        return
+    dbapi = conn.connection.dbapi_connection
+    with closing(dbapi.cursor()) as cursor:  # type: ignore[union-attr]
+        if conn.dialect.name == "postgresql":
+            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        # The driver's executemany with tuples: SQLAlchemy's per-row parameter handling
+        # would cost more than the insert itself.
+        statement = insert(table).values({c: bindparam(c) for c in columns})
+        cursor.executemany(str(statement.compile(dialect=conn.dialect)), rows)

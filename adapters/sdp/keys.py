@@ -3,11 +3,15 @@
 Per record (from the primary phonetic key of each token of at least two letters):
   `n:<sorted tokens>`  the whole name as a set (order-free); with the father's name added too;
   `p:<a> <b>`          every pair of tokens of names of three tokens or more (dropped tokens);
-  `t:<token>`          every single token (read with a limit, as a fallback);
+  `t:<token>`          every single token, the father's too (read with a limit, as a fallback;
+                       all of a query's tokens together without one, when nothing else is found);
   `u:<token>|<place>`  every token with each distinctive word of the UPT (`u:budi|serang`);
   `d:<token>|<date>`   every token with the date of birth;
   `b:<date>`           the date of birth alone (a dozen records per date on a national table, so
                        a query with a date finds its person even when every name token is mistyped).
+Spacing varies (Nur Hayati, Nurhayati): each name also gets the `n:` and `t:` keys of itself with
+one adjacent pair of tokens joined, and a query looks up its own joined forms too (a joined query
+token weighs as the two tokens it stands for).
 A search counts weighted key hits per record (a token with a second signal weighs more than the
 token alone), so among many homonyms those that agree with the query's UPT or date of birth come
 first without a join.
@@ -20,11 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from rapidfuzz.distance import DamerauLevenshtein
 
 from adapters.sdp.matching import Keys, NameForm, PersonNames
+from adapters.sdp.names import joined_key, joined_variants
 
 MAX_PAIR_TOKENS = 6
 MIN_DELETE_LENGTH = 4
@@ -88,7 +93,16 @@ def record_keys(
                 keys.add("p:" + " ".join(sorted((a, b))))
         keys.update("t:" + token for token in own)
         keys.update(signal_keys(own, upt, born))
+        for variant in joined_variants(own):
+            keys.add("n:" + " ".join(sorted(set(variant))))
+        keys.update("t:" + joined for joined in joined_tokens(own))
+    keys.update("t:" + token for token in father)
     return keys
+
+
+def joined_tokens(tokens: Sequence[str]) -> list[str]:
+    """The tokens a name's adjacent pairs make when written as one."""
+    return [joined_key(a, b) for a, b in pairwise(tokens)]
 
 
 def vocabulary(names: PersonNames) -> set[str]:
@@ -176,13 +190,14 @@ def lookup_keys(
     return dict(list(keys.items())[:MAX_LOOKUP_KEYS])
 
 
-def key_weight(key: str) -> int:
-    """A whole-name key 10 per token it covers, a pair key a little less than a two-token name,
-    a token agreeing with the UPT or the date of birth more than the token alone, the date of
-    birth alone more than one token."""
+def key_weight(key: str, joined: frozenset[str] = frozenset()) -> int:
+    """A whole-name key 10 per token it covers (a joined query token covers two), a pair key a
+    little less than a two-token name, a token agreeing with the UPT or the date of birth more
+    than the token alone, the date of birth alone more than one token."""
     prefix = key[:2]
     if prefix == "n:":
-        return 10 * (key.count(" ") + 1)
+        tokens = key[2:].split(" ")
+        return 10 * (len(tokens) + sum(t in joined for t in tokens))
     if prefix == "p:":
         return 16
     if prefix == "b:":
@@ -191,7 +206,10 @@ def key_weight(key: str) -> int:
 
 
 def weighted_keys(
-    forms: Groups, upt: frozenset[str] = frozenset(), born: date | None = None
+    forms: Groups,
+    upt: frozenset[str] = frozenset(),
+    born: date | None = None,
+    joined: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, float], dict[str, float]]:
     """The keys to look up with their weights (a corrected token counts `CORRECTION_DISCOUNT`
     less, a key of the tokens as typed gets `TYPED_BONUS` more), and the subset that joins a
@@ -199,7 +217,7 @@ def weighted_keys(
     weighted: dict[str, float] = {}
     signal: dict[str, float] = {}
     for key, share in lookup_keys(forms, upt, born).items():
-        weight = key_weight(key) * (1 - CORRECTION_DISCOUNT * share)
+        weight = key_weight(key, joined) * (1 - CORRECTION_DISCOUNT * share)
         if not share:
             weight += TYPED_BONUS
             if key[:2] in SIGNAL_PREFIXES:

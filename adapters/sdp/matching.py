@@ -5,7 +5,10 @@ Score (0-100) = 0.85 x name similarity + second signals:
   date of birth agrees +10 / day and month swapped +3 / differs -20;
   father's name (bin/binti) agrees +5 / differs -10; another query alias matches +4 (at most 8).
 So a perfect name alone reaches 85: a name match needs a second signal to pass 90.
-Token similarity is Damerau-Levenshtein (rapidfuzz) over phonetic keys (see `names`).
+Token similarity is Damerau-Levenshtein (rapidfuzz) over phonetic keys (see `names`). Spacing
+varies (Nur Hayati, Nurhayati): two adjacent tokens of one side may stand for one token of the
+other, at a small cost. A record holding every token of the query as written is always a
+candidate (at least `MIN_NAME_SCORE`), however many other tokens it has.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any, NamedTuple
 from rapidfuzz.distance import DamerauLevenshtein
 
 from adapters.sdp.directory import SdpCandidate, SdpQuery, SdpRecord
-from adapters.sdp.names import fold, name_keys, parse_name
+from adapters.sdp.names import fold, joined_key, name_keys, parse_name
 
 NAME_WEIGHT = 0.85
 MIN_TOKEN_SIM = 60.0
@@ -31,6 +34,8 @@ UPT_AGREE, UPT_PARTLY, UPT_DIFFER = 8.0, 5.0, -12.0
 BORN_AGREE, BORN_SWAPPED, BORN_DIFFER = 10.0, 3.0, -20.0
 FATHER_AGREE, FATHER_DIFFER = 5.0, -10.0
 ALIAS_CORROBORATION, ALIAS_CORROBORATION_MAX = 4.0, 8.0
+JOIN_PENALTY = 2.0  # a match through joined or split tokens ranks below the same spelling
+MIN_JOIN_SIM = 0.75  # a joined pair is tried only when it comes this close to a token
 
 Keys = Sequence[Sequence[str]]
 
@@ -136,6 +141,8 @@ def _token_sim(a: Sequence[str], b: Sequence[str]) -> float:
 class NameMatch:
     score: float
     swapped: bool
+    covered: bool = False  # every query token found as written (own or father's tokens)
+    joined: bool = False  # found through tokens joined or split by a space
 
 
 def match_tokens(
@@ -158,12 +165,14 @@ def match_tokens(
     used_r: set[int] = set()
     total = 0.0
     matched_extra = 0
+    exact = 0
     own_pairs: list[tuple[int, int]] = []
     for sim, qi, ri in pairs:
         if qi in used_q or ri in used_r:
             continue
         used_q.add(qi)
         used_r.add(ri)
+        exact += sim == 100.0 and qi < len(query)
         extra = q_all[qi][1] or r_all[ri][1]
         total += sim * (0.9 if extra else 1.0)
         if q_all[qi][1]:
@@ -178,7 +187,44 @@ def match_tokens(
     order = [ri for _, ri in own_pairs]
     swapped = order != sorted(order)
     score = total / denominator - (3.0 if swapped else 0.0)
-    return NameMatch(max(score, 0.0), swapped)
+    return NameMatch(max(score, 0.0), swapped, covered=bool(query) and exact == len(query))
+
+
+def _joins(keys: Keys, other: Keys) -> list[Keys]:
+    """`keys` with one adjacent pair written as one token, for each pair whose joined key comes
+    close to a token of `other` (checked first: most pairs never do, and scoring is hot)."""
+    variants: list[Keys] = []
+    for i in range(len(keys) - 1):
+        joined = joined_key(keys[i][0], keys[i + 1][0])
+        size = len(joined)
+        # a length gap over a quarter of the longer key cannot reach MIN_JOIN_SIM
+        if any(
+            len(key) > 3
+            and abs(len(key) - size) * 4 <= max(len(key), size)
+            and DamerauLevenshtein.normalized_similarity(joined, key) >= MIN_JOIN_SIM
+            for key in (o[0] for o in other)
+        ):
+            variants.append([*keys[:i], (joined,), *keys[i + 2 :]])
+    return variants
+
+
+def match_names(
+    query: Keys, record: Keys, *, query_extra: Keys = (), record_extra: Keys = ()
+) -> NameMatch:
+    """`match_tokens`, also trying each side with a pair of tokens joined (Nur Hayati against
+    Nurhayati, either way round), less `JOIN_PENALTY`."""
+    best = match_tokens(query, record, query_extra=query_extra, record_extra=record_extra)
+    if best.score >= 100.0:
+        return best
+    tries = [(q, record) for q in _joins(query, record)]
+    tries += [(query, r) for r in _joins(record, query)]
+    for q, r in tries:
+        match = match_tokens(q, r, query_extra=query_extra, record_extra=record_extra)
+        if match.score - JOIN_PENALTY > best.score:
+            best = NameMatch(
+                match.score - JOIN_PENALTY, match.swapped, covered=best.covered, joined=True
+            )
+    return best
 
 
 @dataclass(frozen=True)
@@ -235,13 +281,15 @@ def score_person(
         q_factor = 1.0 if qi == 0 else KIND_FACTOR["alias"]
         for r_form in names.forms:
             is_main = r_form.kind == "nama"
-            match = match_tokens(
+            match = match_names(
                 q_form.keys,
                 r_form.keys,
                 query_extra=prepared.father if qi == 0 else (),
                 record_extra=names.father if is_main else (),
             )
             value = match.score * KIND_FACTOR[r_form.kind] * q_factor
+            if match.covered:
+                value = max(value, MIN_NAME_SCORE)
             per_form.append((value, q_form, r_form))
             if best is None or value > best[0]:
                 best = (value, q_form, r_form, match)
@@ -254,6 +302,8 @@ def score_person(
     same_keys = sorted(map(tuple, q_best.keys)) == sorted(map(tuple, r_best.keys))
     if same_keys and sorted(q_best.tokens) != sorted(r_best.tokens):
         reasons.append("cocok lewat varian ejaan atau penulisan nama")
+    if match.joined:
+        reasons.append("cocok lewat penulisan nama yang digabung atau dipisah")
     if match.swapped:
         reasons.append("urutan nama berbeda")
     score = NAME_WEIGHT * name_score

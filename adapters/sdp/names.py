@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -62,7 +63,7 @@ _CANONICAL_GROUPS: dict[str, str] = {
     "sholeh": "soleh saleh shaleh sholih salih",
     "taufik": "taufiq topik taufic taufiek",
     "fatimah": "fatma fatmah fatimeh",
-    "siti": "sitti",
+    "siti": "sitti st",
     "mustofa": "mustafa musthofa mustopa mustapa",
     "khadijah": "khodijah hadijah kadijah",
     "ridwan": "ridhwan riduan ridhuan",
@@ -82,8 +83,8 @@ CANONICAL_TOKENS: dict[str, str] = {
     for variant in _words(variants)
 }
 
-# Abbreviations of Muhammad that mean it only as the first token.
-_LEADING_ABBREVIATIONS = frozenset(_words("m md mhd moh muh moch mochd"))
+# Abbreviations that mean Muhammad (or Siti: `St.`) only as the first token.
+_LEADING_ABBREVIATIONS = frozenset(_words("m md mhd moh muh moch mochd st"))
 
 # Old-spelling rules (both directions generate variants). Single letters are not rewritten
 # where they belong to a digraph of another rule.
@@ -115,6 +116,11 @@ def canonical_token(token: str) -> str:
     return CANONICAL_TOKENS.get(token, token)
 
 
+def collapse_repeats(text: str) -> str:
+    """Doubled letters written once (`abdurrahman` -> `abdurahman`), as the phonetic keys do."""
+    return re.sub(r"(.)\1+", r"\1", text)
+
+
 def _phonetic(token: str, *, ch_as_c: bool) -> str:
     s = token.replace("oe", "u").replace("tj", "c").replace("dj", "j")
     s = s.replace("sj", "sy").replace("nj", "ny").replace("j", "y")
@@ -122,7 +128,7 @@ def _phonetic(token: str, *, ch_as_c: bool) -> str:
     s = s.replace("sh", "s").replace("dh", "d").replace("th", "t").replace("ph", "f")
     s = s.replace("q", "k").replace("v", "f")
     s = s.replace("ae", "ai").replace("ei", "ai")
-    s = re.sub(r"(.)\1+", r"\1", s)
+    s = collapse_repeats(s)
     if len(s) > 2 and s.endswith("y"):
         s = s[:-1] + "i"
     if len(s) > 3 and s.endswith("h") and s[-2] in "aiueo":
@@ -212,3 +218,20 @@ def parse_name(text: str) -> ParsedName:
 def name_keys(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     """The keys of each token of a name."""
     return tuple(token_keys(t) for t in tokens)
+
+
+def joined_key(first: str, second: str) -> str:
+    """The key of two tokens written as one (`nur` + `hayati` -> `nurhayati`). Keys have no
+    doubled letters, so only the seam can double (`abdur` + `rahman` -> `abdurahman`)."""
+    if first and second and first[-1] == second[0]:
+        return first + second[1:]
+    return first + second
+
+
+def joined_variants(tokens: Sequence[str]) -> list[tuple[str, ...]]:
+    """A name's keys with one adjacent pair written as one token, for each pair: spacing varies
+    in everyday spelling (Nur Hayati, Nurhayati; Abdul Rahman, Abdulrahman)."""
+    return [
+        (*tokens[:i], joined_key(tokens[i], tokens[i + 1]), *tokens[i + 2 :])
+        for i in range(len(tokens) - 1)
+    ]

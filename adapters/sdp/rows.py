@@ -30,7 +30,7 @@ def record_values(record: SdpRecord, names: PersonNames, now: datetime) -> dict[
         value = values[field]
         values[field] = value.value if value is not None else None
     values["upt_key"] = upt_key(record.upt)
-    values["name_index"] = json.dumps(names.to_json(), separators=(",", ":"))
+    values["name_index"] = name_index_json(names)
     values["imported_at"] = now if now.tzinfo else now.replace(tzinfo=UTC)
     return values
 
@@ -38,6 +38,10 @@ def record_values(record: SdpRecord, names: PersonNames, now: datetime) -> dict[
 def record_from_row(row: Any) -> SdpRecord:
     data = {field: getattr(row, field) for field in RECORD_FIELDS}
     return SdpRecord.model_validate(data)
+
+
+def name_index_json(names: PersonNames) -> str:
+    return json.dumps(names.to_json(), separators=(",", ":"))
 
 
 def names_from_row(name_index: str) -> PersonNames:
@@ -48,6 +52,7 @@ __all__ = [
     "KEY_TABLE",
     "RECORD_TABLE",
     "VARIANT_TABLE",
+    "name_index_json",
     "names_from_row",
     "record_from_row",
     "record_names",

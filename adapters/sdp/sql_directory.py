@@ -5,7 +5,10 @@ statement, look up the `n:`/`p:` keys of the tokens and their corrections and th
 keys of the second signals, weighted, and fetch the best `CANDIDATE_CAP` records plus the best
 `SIGNAL_CANDIDATE_CAP` by the keys joining a typed token with a second signal; score them.
 Only when no candidate's name comes close to the query's, read the single-token `t:` keys too
-(skipping tokens too common to be useful), at most `CANDIDATE_CAP` more records.
+(skipping tokens too common to be useful), at most `CANDIDATE_CAP` more records. Only when that
+finds nothing either, read the records holding every token of the query as written, however
+common (so a query whose tokens all occur in a record's names never comes back empty).
+The query's forms include its tokens with one adjacent pair joined (Nur Hayati -> nurhayati).
 Plain B-tree indexes, the same on SQLite and PostgreSQL (no pg_trgm needed).
 """
 
@@ -49,6 +52,7 @@ from adapters.sdp.matching import (
     exact_registration_candidate,
     rank_scored,
 )
+from adapters.sdp.names import joined_variants
 from adapters.sdp.registration import normalise_registration_no
 from adapters.sdp.rows import (
     KEY_TABLE,
@@ -123,6 +127,14 @@ class _Statements:
             RECORD_TABLE.c.tanggal_lahir,
             RECORD_TABLE.c.name_index,
         ).where(_in(RECORD_TABLE.c.id, "ids", postgresql=postgresql))
+        self.holding_all = (
+            select(KEY_TABLE.c.record_id)
+            .where(_in(KEY_TABLE.c.key, "keys", postgresql=postgresql))
+            .group_by(KEY_TABLE.c.record_id)
+            .having(func.count() == bindparam("n"))
+            .order_by(KEY_TABLE.c.record_id)
+            .limit(CANDIDATE_CAP)
+        )
 
     def key_params(self, weighted: dict[str, float], signal: dict[str, float]) -> dict[str, Any]:
         caps = {"cap": CANDIDATE_CAP, "signal_cap": SIGNAL_CANDIDATE_CAP}
@@ -180,10 +192,10 @@ class SqlSdpDirectory:
             return [exact_registration_candidate(record)]
         prepared = PreparedQuery.of(query)
         with self._engine.connect() as conn:
-            groups = self._groups(conn, prepared)
+            groups, joined = self._groups(conn, prepared)
             if not groups:
                 return []
-            keys, signal = weighted_keys(groups, prepared.upt, prepared.query.born)
+            keys, signal = weighted_keys(groups, prepared.upt, prepared.query.born, joined)
             if not keys:
                 return []
             seen, entries = self._read_entries(
@@ -196,27 +208,52 @@ class SqlSdpDirectory:
                 if more:
                     _, entries = self._read_entries(conn, self._sql.entries, {"ids": sorted(more)})
                     ranked += rank_scored(prepared, entries, limit=CANDIDATE_CAP)
+            if not ranked:
+                ranked = self._holding_all(conn, prepared)
         ranked.sort(key=lambda scored: (-scored[0].score, -scored[1], scored[0].no_registrasi))
         return [candidate for candidate, _ in ranked[: query.limit]]
 
-    def _groups(self, conn: Connection, prepared: PreparedQuery) -> Groups:
-        """Each query form's (own, father) token groups: typed token first, then corrections."""
+    def _holding_all(
+        self, conn: Connection, prepared: PreparedQuery
+    ) -> list[tuple[SdpCandidate, float]]:
+        """The records holding every token of the query's name as written (`t:` keys)."""
+        tokens = set(form_tokens(prepared.forms[0])) if prepared.forms else set()
+        tokens |= {k[0] for k in prepared.father if len(k[0]) >= 2}
+        if not tokens:
+            return []
+        params = {"keys": sorted("t:" + t for t in tokens), "n": len(tokens)}
+        ids = conn.execute(self._sql.holding_all, params).scalars().all()
+        if not ids:
+            return []
+        _, entries = self._read_entries(conn, self._sql.entries, {"ids": sorted(ids)})
+        return rank_scored(prepared, entries, limit=CANDIDATE_CAP)
+
+    def _groups(self, conn: Connection, prepared: PreparedQuery) -> tuple[Groups, frozenset[str]]:
+        """Each query form's (own, father) token groups: typed token first, then corrections;
+        then the forms with one adjacent pair joined (and those joined tokens)."""
         own_forms = [form_tokens(f) for f in prepared.forms]
         father = [k[0] for k in prepared.father if len(k[0]) >= 2]
+        joined_forms = [list(v) for tokens in own_forms for v in joined_variants(tokens)]
+        joined = frozenset(t for v in joined_forms for t in v) - {
+            t for tokens in own_forms for t in tokens
+        }
+        own_forms += joined_forms
         typed = {t for tokens in own_forms for t in tokens} | set(father)
         if not typed:
-            return []
+            return [], joined
+        # joined tokens are looked up as written, without their single deletions: a typo and a
+        # joined pair at once is left to the single-token step
+        variants = query_variants(typed - joined) | joined
         found: dict[str, set[str]] = defaultdict(set)
-        for variant, token in conn.execute(
-            self._sql.variants, {"variants": sorted(query_variants(typed))}
-        ):
+        for variant, token in conn.execute(self._sql.variants, {"variants": sorted(variants)}):
             found[variant].add(token)
         father_groups = correction_groups(father, found)
-        return [
+        groups = [
             (correction_groups(tokens, found), father_groups if i == 0 else [])
             for i, tokens in enumerate(own_forms)
             if tokens
         ]
+        return groups, joined
 
     def _token_candidates(self, conn: Connection, groups: Groups, seen: set[int]) -> list[int]:
         """Records not yet seen holding a query token (or a close correction) anywhere in a

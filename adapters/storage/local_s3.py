@@ -107,6 +107,11 @@ class LocalS3Server:
         self._ports: dict[str, int] = {}
 
     @property
+    def internal_ports(self) -> dict[str, int]:
+        """The component ports (filer, volume, master...) of the running server."""
+        return dict(self._ports)
+
+    @property
     def log_path(self) -> Path:
         return self.data_dir / "weed.log"
 
@@ -185,9 +190,8 @@ class LocalS3Server:
                 }
             ]
         }
-        fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            json.dump(identities, handle)
+        _write_private(config, json.dumps(identities))
+        _write_private(self.data_dir / "security.toml", _security_toml())
         assert self._socket_dir is not None
         flags = {
             "dir": str(self.data_dir),
@@ -245,6 +249,26 @@ def answers(info: LocalS3) -> bool:
     except (MinioException, Urllib3HTTPError):
         return False
     return True
+
+
+def _security_toml() -> str:
+    """SeaweedFS reads `security.toml` from its working directory (the data dir). Random JWT
+    keys make the filer and volume HTTP ports refuse anyone but weed's own components: without
+    them any local process could list, read, overwrite or delete KTP objects (issue 15 #6).
+    The keys change at every start; nothing outside the running server needs them."""
+    sections = ("jwt.signing", "jwt.signing.read", "jwt.filer_signing", "jwt.filer_signing.read")
+    return "".join(
+        f'[{name}]\nkey = "{secrets.token_urlsafe(32)}"\nexpires_after_seconds = 10\n\n'
+        for name in sections
+    )
+
+
+def _write_private(path: Path, content: str) -> None:
+    """Write `content` to `path`, readable by the service user only (0600 from creation)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(content)
+    os.chmod(path, 0o600)  # an older file keeps its mode through O_TRUNC
 
 
 def _s3_port_open(port: int) -> bool:

@@ -110,9 +110,15 @@ def intake(sqlite_url: str) -> Iterator[Intake]:
     built.engine.dispose()
 
 
+def unique_letters() -> str:
+    """Six letters, different each call (names take no digits)."""
+    return "".join(chr(97 + int(c, 16)) for c in uuid.uuid4().hex[:6])
+
+
 def valid_form(**overrides: str) -> dict[str, str]:
     data = {
-        "nama_pemohon": f"Siti Aminah {uuid.uuid4().hex[:6]}",
+        "nama_pemohon": "Siti Aminah "
+        + "".join(chr(97 + int(c, 16)) for c in uuid.uuid4().hex[:6]),
         "hubungan_pemohon": "keluarga",
         "alamat_pemohon": "Jl. Mawar No. 1\nSerang",
         "telepon_pemohon": "0812 3456 7890",

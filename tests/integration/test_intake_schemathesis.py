@@ -7,6 +7,7 @@ validation, the upload checks and the database instead of stopping at the token 
 from __future__ import annotations
 
 import itertools
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,6 +42,9 @@ SOP = (
 )
 SECRET = "schemathesis-secret-0123456789"
 FORM = "/layanan-informasi-integrasi"
+# Generated cases per generation mode (two modes): 500 each is the 1,000 of issue 15's target,
+# about a minute here; raise it for a longer hunt: SOPFLOW_FUZZ_EXAMPLES=5000.
+EXAMPLES = int(os.environ.get("SOPFLOW_FUZZ_EXAMPLES", "500"))
 
 
 @pytest.fixture
@@ -83,7 +87,7 @@ def test_no_input_gives_a_server_error(
 
     @given(case=schema.as_strategy(generation_mode=mode))
     @settings(
-        max_examples=120,
+        max_examples=EXAMPLES,
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),
@@ -97,7 +101,7 @@ def test_no_input_gives_a_server_error(
         case.call_and_validate(checks=[not_a_server_error], cookies=cookies)
 
     fuzz()
-    assert next(counter) >= 100  # the fuzzer really ran
+    assert next(counter) >= EXAMPLES * 0.8  # the fuzzer really ran (it may stop a bit early)
 
 
 def test_the_schema_documents_the_generated_form(intake_app: FastAPI) -> None:

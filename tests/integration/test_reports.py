@@ -61,19 +61,20 @@ def test_sla_report_in_every_format(
     ref = {key: case.reference for key, case in day_cases.items()}
     args = ("report", "sla", "--from", DAY, "--to", DAY)
     rows = list(csv.DictReader(io.StringIO(invoke(cli_env, *args, "--format", "csv"))))
-    verify = next(r for r in rows if r["group"] == "step" and r["key"] == "verifikasi_sdp")
+    verify = next(r for r in rows if r["kelompok"] == "kegiatan" and r["kunci"] == "verifikasi_sdp")
     # 180 s (over 150), 180 s (over), 60 s; the waiting case's visit is still open
-    assert (verify["count"], verify["p50_s"], verify["max_s"]) == ("3", "180", "180")
-    assert verify["breaches"].split() == [ref["found"], ref["found_slow"]]
-    total = next(r for r in rows if r["group"] == "total")
-    assert total["breaches"] == ref["found_slow"]  # 15 min form + 6 min > 19 min
-    outcomes = {r["key"]: r["count"] for r in rows if r["group"] == "outcome"}
+    assert (verify["jumlah"], verify["median_detik"], verify["maks_detik"]) == ("3", "180", "180")
+    assert verify["melewati_batas_selesai"].split() == [ref["found"], ref["found_slow"]]
+    total = next(r for r in rows if r["kelompok"] == "total")
+    assert total["melewati_batas_selesai"] == ref["found_slow"]  # 15 min form + 6 min > 19 min
+    outcomes = {r["kunci"]: r["jumlah"] for r in rows if r["kelompok"] == "hasil"}
     assert outcomes == {"tidak_ditemukan": "1", "informasi_diberikan": "2"}
 
     data = json.loads(invoke(cli_env, *args, "--format", "json"))
     [definition] = data["definitions"]
     assert (definition["cases"], definition["completed"], definition["open"]) == (4, 3, 1)
     assert definition["total"]["within_share"] == pytest.approx(2 / 3)
+    assert definition["open_breaches"] == [ref["waiting"]]  # waiting since that day
 
     html = tmp_path / "sla.html"
     invoke(cli_env, *args, "--format", "html", "-o", str(html))
@@ -84,8 +85,9 @@ def test_sla_report_in_every_format(
     pdf = tmp_path / "sla.pdf"
     invoke(cli_env, *args, "--format", "pdf", "-o", str(pdf))
     content = pdf_text(pdf)
-    assert "SLA report: 2026-11-27" in content and ref["found_slow"] in content
-    assert "Petugas memverifikasi data" in content and "budget 2m30s" in content
+    assert "Laporan Waktu Layanan (SLA): 27 November 2026" in content
+    assert ref["found_slow"] in content and "Masih menunggu, lewat batas" in content
+    assert "Petugas memverifikasi data" in content and "batas 2 menit 30 detik" in content
     assert len(render_pages(pdf, tmp_path / "sla-page")) >= 2
 
 
@@ -102,7 +104,11 @@ def test_register_lists_every_case_with_names_and_signature_boxes(
         assert case.reference in content
     for name in NAMES:
         assert name in content
-    assert "Pembebasan Bersyarat (PB)" in content and "Menunggu petugas" in content
+    assert "Bersyarat (PB)" in content and "Menunggu petugas" in content
+    # the prisoner's name and the relationship have columns of their own
+    assert "Narapidana/Anak" in content and "Keluarga/Pengacara" in content  # headings
+    assert "Budi Santoso bin" in content and "Keluarga" in content
+    assert "Pengacara: Keluarga" not in content  # no longer folded into the information
     assert DIVPAS_NIP in content and INTEGRASI_NIP in content
     assert "08:05" in content and "08:11" in content  # received, answered (WIB)
     assert "Kepala Bidang/Divisi" in content and content.count("Petugas") >= 2
@@ -181,7 +187,9 @@ def test_sla_summary_flow_publishes_artifacts_without_personal_data(
         artifacts = {a["key"]: a for a in response.json()}
         markdown = artifacts["sopflow-sla-summary"]["data"]
         table = json.dumps(artifacts["sopflow-sla-steps"]["data"])
-        assert "SLA summary 2026-11-27" in markdown and built["found_slow"].reference in markdown
+        assert "audit head" in artifacts["sopflow-audit-anchor"]["data"]  # the chain's head
+        assert "Ringkasan SLA 27 November 2026" in markdown
+        assert built["found_slow"].reference in markdown
         assert "verifikasi_sdp" in table and built["found"].reference in table
         for name in (*NAMES, "Budi Santoso", "Siti Aminah", "+628", "@example.com"):
             assert name not in markdown and name not in table
@@ -189,3 +197,24 @@ def test_sla_summary_flow_publishes_artifacts_without_personal_data(
         drain_prefect_clients()
         server.stop()
         engine.dispose()
+
+
+def test_demo_cases_are_left_out_unless_asked(
+    cli_env: CliRunner, day_cases: dict[str, BuiltCase], migrated_engine: Engine, tmp_path: Path
+) -> None:
+    demo = day_cases["found"].reference
+    with migrated_engine.begin() as conn:
+        conn.execute(text('UPDATE "case" SET is_demo = true WHERE reference = :r'), {"r": demo})
+    args = ("report", "sla", "--from", DAY, "--to", DAY, "--format", "json")
+    assert json.loads(invoke(cli_env, *args))["definitions"][0]["cases"] == 3
+    with_demo = json.loads(invoke(cli_env, *args, "--include-demo"))
+    assert with_demo["definitions"][0]["cases"] == 4
+    export = ("export", "cases", "--from", DAY, "--to", DAY)
+    assert demo not in invoke(cli_env, *export)
+    assert demo in invoke(cli_env, *export, "--include-demo")
+    if shutil.which("pdftotext"):
+        pdf = tmp_path / "register.pdf"
+        invoke(cli_env, "report", "register", "--date", DAY, "-o", str(pdf))
+        assert demo not in pdf_text(pdf) and day_cases["waiting"].reference in pdf_text(pdf)
+        invoke(cli_env, "report", "register", "--date", DAY, "-o", str(pdf), "--include-demo")
+        assert demo in pdf_text(pdf)

@@ -16,6 +16,8 @@ from adapters.sdp.directory import SdpQuery
 from adapters.sdp.importer import import_records
 from adapters.sdp.sql_directory import TOKEN_POSTING_LIMIT, SqlSdpDirectory
 from tests.unit.test_sdp_matching import DIRECTORY_RECORDS, MATCHES, NOT_FIRST, SERANG, reg
+from tests.unit.test_sdp_spacing import CONTAINED, SPACING_MATCHES, SPACING_RECORDS
+from tests.unit.test_sdp_spacing import reg as spacing_reg
 
 
 @pytest.fixture
@@ -145,3 +147,60 @@ def test_a_search_on_sqlite_does_not_wait_for_a_writer(
         writer.execute("ROLLBACK")
     finally:
         writer.close()
+
+
+def test_spacing_prefixes_and_contained_queries_on_sql(migrated_engine: Engine) -> None:
+    """The spacing table of the in-memory directory, on the SQL directory: "Nur Hayati" finds
+    NURHAYATI (it found no candidate at all), and a query whose tokens all occur in a record's
+    names never comes back empty."""
+    rows = [(i + 2, r.model_dump(mode="json")) for i, r in enumerate(SPACING_RECORDS)]
+    assert import_records(migrated_engine, rows, now=datetime(2026, 1, 10, tzinfo=UTC)).committed
+    directory = SqlSdpDirectory(migrated_engine)
+    wrong = []
+    for name, number in SPACING_MATCHES:
+        found = directory.search(SdpQuery(name=name))
+        if not found or found[0].no_registrasi != spacing_reg(number):
+            wrong.append((name, [c.nama for c in found[:3]]))
+    for name, number in CONTAINED:
+        found = directory.search(SdpQuery(name=name, limit=10))
+        if spacing_reg(number) not in [c.no_registrasi for c in found]:
+            wrong.append((name, [c.nama for c in found[:3]]))
+    assert wrong == []
+
+
+def test_a_query_of_common_tokens_contained_in_a_long_name_is_never_empty(
+    migrated_engine: Engine,
+) -> None:
+    """Every token too common for the single-token step (more than TOKEN_POSTING_LIMIT records
+    hold it) and no record with this name alone: the records holding all of them still come."""
+    crowd = TOKEN_POSTING_LIMIT + 5
+    rows = _single_name_crowd(SERANG, [f"Siti Rahma Sari {i}" for i in range(crowd)], 1)
+    rows += _single_name_crowd(SERANG, [f"Dewi Kartika Sari {i}" for i in range(crowd)], 2000)
+    rows.append(
+        (len(rows) + 2, {"no_registrasi": "B.I 999/2025", "nama": "Siti Dewi Kartika Rahma Sari"})
+    )
+    assert import_records(migrated_engine, rows, now=datetime(2026, 1, 10, tzinfo=UTC)).committed
+    directory = SqlSdpDirectory(migrated_engine)
+    assert directory.search(SdpQuery(name="Sari"))
+    found = directory.search(SdpQuery(name="Siti Dewi Sari", limit=10))
+    assert "B.I 999/2025" in [c.no_registrasi for c in found], [c.nama for c in found]
+
+
+def test_the_spacing_migration_rebuilds_the_index_of_an_existing_replica(
+    database_url: str, migrated_engine: Engine
+) -> None:
+    """A replica indexed by the older rules (here: no keys, no parsed names at all) is searchable
+    by the new ones after migration sdp_0003."""
+    rows = [(i + 2, r.model_dump(mode="json")) for i, r in enumerate(SPACING_RECORDS)]
+    assert import_records(migrated_engine, rows, now=datetime(2026, 1, 10, tzinfo=UTC)).committed
+    command.downgrade(alembic_config(database_url), "sdp_0002")
+    with migrated_engine.begin() as conn:
+        conn.execute(text("DELETE FROM sdp_name_key"))
+        conn.execute(text("""UPDATE sdp_record SET name_index = '{"f":[],"b":[]}'"""))
+    directory = SqlSdpDirectory(migrated_engine)
+    assert directory.search(SdpQuery(name="Nur Hayati")) == []
+    upgrade(database_url)
+    found = directory.search(SdpQuery(name="Nur Hayati"))
+    assert found and found[0].no_registrasi == spacing_reg(1)
+    found = directory.search(SdpQuery(name="St Khodijah"))
+    assert found and found[0].no_registrasi == spacing_reg(6)

