@@ -58,12 +58,13 @@ def _overview(pdf: FPDF, d: DefinitionSla) -> None:
     )
     _table(
         pdf,
-        (28, 28, 28, 28, 62, 62),
+        (26, 26, 26, 26, 26, 56, 50),
         [
             [
                 "Permohonan",
                 "Selesai",
                 "Dalam proses",
+                "Macet",
                 "Gagal",
                 "Dijawab dalam waktu total SOP",
                 "Masih menunggu, lewat batas",
@@ -72,6 +73,7 @@ def _overview(pdf: FPDF, d: DefinitionSla) -> None:
                 str(d.cases),
                 str(d.completed),
                 str(d.open),
+                str(d.stalled),
                 str(d.failed),
                 share(d.total.within_share),
                 str(len(d.open_breaches)),

@@ -30,7 +30,9 @@ from process_definitions import model as m
 from process_definitions.graph import budget_per_sop_step, budget_to_ends
 
 UNTIMED_KINDS = frozenset({"gateway", "end"})
-OPEN_STATUSES = frozenset({CaseStatus.SUBMITTED, CaseStatus.RUNNING, CaseStatus.WAITING})
+OPEN_STATUSES = frozenset(
+    {CaseStatus.SUBMITTED, CaseStatus.RUNNING, CaseStatus.WAITING, CaseStatus.STALLED}
+)
 
 
 def build_sla_report(
@@ -260,6 +262,7 @@ def definition_sla(group: DefinitionCases, *, as_of: datetime) -> DefinitionSla:
         cases=len(cases),
         completed=sum(c.status == CaseStatus.COMPLETED for c in cases),
         failed=sum(c.status == CaseStatus.FAILED for c in cases),
+        stalled=sum(c.status == CaseStatus.STALLED for c in cases),
         open=sum(c.status in OPEN_STATUSES for c in cases),
         open_breaches=_open_breaches(opened),
         steps=steps,

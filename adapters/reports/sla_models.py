@@ -108,6 +108,7 @@ class DefinitionSla(BaseModel):
     completed: int
     open: int
     failed: int
+    stalled: int = 0  # stopped for a definition/configuration reason: `sopflow case retry`
     open_breaches: list[str] = Field(default_factory=list)  # open cases waiting past a budget
     steps: list[StepSla]
     sop_steps: list[SopStepSla]

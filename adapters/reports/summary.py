@@ -21,7 +21,7 @@ def summary_markdown(report: SlaReport) -> str:
             f"## {d.title} ({d.definition_id} versi {d.version})",
             "",
             f"Permohonan: **{d.cases}** (selesai {d.completed}, dalam proses {d.open}, "
-            f"gagal {d.failed}).",
+            f"macet {d.stalled}, gagal {d.failed}).",
             f"Dijawab dalam waktu total SOP ({promised}): **{share(t.within_share)}** "
             f"({t.within_budget} dari {t.count}); median {duration(t.p50)}, "
             f"p90 {duration(t.p90)}.",

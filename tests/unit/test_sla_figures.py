@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -243,3 +244,16 @@ def test_the_report_speaks_bahasa_indonesia_and_separates_open_from_closed_breac
     verify = next(r for r in rows if r[0] == "kegiatan" and r[3] == "verifikasi_sdp")
     assert verify[CSV_COLUMNS.index("masih_menunggu_lewat_batas")] == ref(11)
     assert ref(11) not in verify[CSV_COLUMNS.index("melewati_batas_selesai")]
+
+
+def test_stalled_cases_are_counted_and_their_waiting_step_is_an_open_breach() -> None:
+    """A case parked as `stalled` (waiting for `sopflow case retry`) is counted apart and its
+    unfinished step still counts against the budget."""
+    stalled = make_case(13, NOT_FOUND, {"cari_sdp": 10}, start=T0, open_from=3)
+    stalled = dataclasses.replace(stalled, status="stalled")
+    d = report_of([*ten_cases(), stalled]).definitions[0]
+    assert d.stalled == 1 and d.open == 1
+    assert d.open_breaches == [ref(13)]
+    html = render_html(report_of([*ten_cases(), stalled]))
+    assert 'id="stalled"' in html and "case retry" in html
+    assert "macet 1" in summary_markdown(report_of([stalled]))
