@@ -7,6 +7,7 @@ no-op (the content hash is unique).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from sqlalchemy import JSON, Column, DateTime, Engine, Integer, String
@@ -51,13 +52,39 @@ def publish_definitions(
         return [from_snapshot(dict(row.snapshot)) for row in rows]
 
 
-def latest_published(engine: Engine, definition_id: str) -> LoadedDefinition | None:
-    """The newest published version of a definition (None before the first deploy)."""
+_LOADED: dict[str, LoadedDefinition] = {}
+
+
+def published_versions(engine: Engine, definition_id: str) -> Iterator[LoadedDefinition]:
+    """The published versions of a definition, newest first (none before the first deploy).
+    Each snapshot is read and parsed once per content hash."""
     with session_scope(engine) as session:
-        row = session.exec(
-            select(PublishedDefinition.snapshot)
-            .where(PublishedDefinition.definition_id == definition_id)
-            .order_by(col(PublishedDefinition.id).desc())
-            .limit(1)
-        ).first()
-    return from_snapshot(dict(row)) if row is not None else None
+        hashes = list(
+            session.exec(
+                select(PublishedDefinition.content_hash)
+                .where(PublishedDefinition.definition_id == definition_id)
+                .order_by(col(PublishedDefinition.id).desc())
+            )
+        )
+    for digest in hashes:
+        loaded = _LOADED.get(digest)
+        if loaded is None:
+            with session_scope(engine) as session:
+                snapshot = session.exec(
+                    select(PublishedDefinition.snapshot).where(
+                        PublishedDefinition.content_hash == digest
+                    )
+                ).one()
+            loaded = _LOADED[digest] = from_snapshot(dict(snapshot))
+        yield loaded
+
+
+def latest_published(engine: Engine, definition_id: str) -> LoadedDefinition | None:
+    return next(published_versions(engine, definition_id), None)
+
+
+def same_form(a: LoadedDefinition, b: LoadedDefinition) -> bool:
+    """Whether a case filled on `a`'s form can be pinned to `b` (the same fields)."""
+    return [f.model_dump() for f in a.definition.form_fields()] == [
+        f.model_dump() for f in b.definition.form_fields()
+    ]

@@ -25,6 +25,7 @@ from adapters.db.case_repository import create_case, get_case, set_status
 from adapters.db.case_tables import CaseStatus
 from adapters.db.engine import session_scope
 from adapters.db.form_token_table import case_made_with, record_token_use
+from adapters.db.published_definitions import published_versions, same_form
 from adapters.intake.context import IntakeContext
 from adapters.intake.errors import IntakeError, UploadRejected
 from adapters.intake.form_fields import checkable_kinds
@@ -32,6 +33,7 @@ from adapters.intake.upload_checks import CheckedUpload, check_ktp_upload, read_
 from adapters.storage.errors import StorageError
 from adapters.storage.protocol import StoredObject
 from process_definitions import model as m
+from process_definitions.loader import LoadedDefinition
 
 log = logging.getLogger("sopflow.intake")
 
@@ -108,6 +110,16 @@ def _delete_quietly(ctx: IntakeContext, stored: dict[str, StoredObject]) -> None
             log.error("could not delete object %s after a failed submit", obj.key)
 
 
+def pinned_definition(ctx: IntakeContext) -> LoadedDefinition:
+    """What a new case is pinned to: the newest version `sopflow deploy` published (budgets,
+    messages, routing change without a restart) whose form is the one the public just filled;
+    a version that changes the form is served once the intake restarts."""
+    for version in published_versions(ctx.engine, ctx.definition_id):
+        if version.content_hash == ctx.loaded.content_hash or same_form(version, ctx.loaded):
+            return version
+    return ctx.loaded
+
+
 def _write_case(
     ctx: IntakeContext,
     form_data: dict[str, Any],
@@ -115,11 +127,12 @@ def _write_case(
     opened_at: datetime,
     token: str,
 ) -> SubmittedCase:
+    pinned = pinned_definition(ctx)
     try:
         with session_scope(ctx.engine) as session:
             case = create_case(
                 session,
-                loaded=ctx.loaded,
+                loaded=pinned,
                 form_data=form_data,
                 submitted_at=submitted_at,
                 opened_at=opened_at,

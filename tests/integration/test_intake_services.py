@@ -276,3 +276,40 @@ def test_two_services_cannot_share_a_reference_prefix(tmp_path: Path) -> None:
             signer=CaseLinkSigner("x" * 32, "http://testserver"),
             secret_key="x" * 32,
         )
+
+
+def test_a_deployed_edit_reaches_new_cases_without_a_restart(
+    served: Served, tmp_path: Path
+) -> None:
+    """`sopflow deploy` publishes an edited budget: the running intake pins the next case to it;
+    the case filed before keeps its version. An edit that changes the form is not pinned (the
+    form the public filled is not that version's)."""
+    from adapters.db.published_definitions import publish_definitions
+    from adapters.definition_check import load_checked_definitions
+
+    def checked() -> Any:  # as `sopflow deploy` loads them
+        loaded = load_checked_definitions(settings_for(tmp_path))
+        return next(d for d in loaded if d.definition.id == "pengaduan-layanan")
+
+    folder = tmp_path / "definitions"  # the folder the app serves (settings_for)
+    before = checked()
+    publish_definitions(served.engine, [before])
+    assert send_complaint(served, complaint()).status_code == 200
+    edited_text = (folder / "pengaduan_layanan" / "process.yaml").read_text()
+    edited_path = folder / "pengaduan_layanan" / "process.yaml"
+    edited_path.write_text(edited_text.replace("budget: 2h", "budget: 3h", 1))
+    edited = checked()
+    assert edited.content_hash != before.content_hash
+    publish_definitions(served.engine, [edited])
+    assert send_complaint(served, complaint(email_pelapor="lain@example.com")).status_code == 200
+    first, second = sorted(cases(served.engine), key=lambda c: c.reference)
+    assert first.definition_hash == before.content_hash
+    assert second.definition_hash == edited.content_hash
+
+    form_changed = edited_path.read_text().replace("label: Perihal", "label: Pokok pengaduan", 1)
+    assert form_changed != edited_path.read_text()
+    edited_path.write_text(form_changed)
+    publish_definitions(served.engine, [checked()])
+    assert send_complaint(served, complaint(email_pelapor="tiga@example.com")).status_code == 200
+    third = max(cases(served.engine), key=lambda c: c.reference)
+    assert third.definition_hash == edited.content_hash  # the last version with this form
