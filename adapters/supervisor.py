@@ -112,23 +112,30 @@ class Supervisor:
         return next(c for c in self.children if c.spec.name == name)
 
     # -- starting ---------------------------------------------------------------------------
-    def start(self, spec: ChildSpec, *, timeout: float | None = None) -> Child:
-        """Add a child, start it and wait until it is ready; raises if it cannot get there."""
-        child = self.add(spec)
-        self._spawn(child)
-        deadline = self.clock() + (spec.ready_timeout if timeout is None else timeout)
-        while child.state is ChildState.STARTING:
-            if child.process is not None and child.process.poll() is not None:
-                code = child.process.returncode
-                self._reap(child)
-                raise SupervisorError(f"{spec.name} exited at start (code {code}); see {spec.log}")
-            if self.clock() > deadline:
-                self._stop(child)
-                raise SupervisorError(f"{spec.name} not ready after {spec.ready_timeout:g} s")
-            self._check_ready(child)
-            if child.state is ChildState.STARTING:
-                time.sleep(0.2)
-        return child
+    def start(self, *specs: ChildSpec) -> list[Child]:
+        """Add children, start them together and wait until each is ready; raises if one
+        cannot get there (the caller stops the others)."""
+        children = [self.add(spec) for spec in specs]
+        for child in children:
+            self._spawn(child)
+        starts = {id(child): self.clock() for child in children}
+        while any(child.state is ChildState.STARTING for child in children):
+            for child in children:
+                if child.state is not ChildState.STARTING:
+                    continue
+                spec = child.spec
+                if child.process is not None and child.process.poll() is not None:
+                    code = child.process.returncode
+                    self._reap(child)
+                    raise SupervisorError(
+                        f"{spec.name} exited at start (code {code}); see {spec.log}"
+                    )
+                if self.clock() - starts[id(child)] > spec.ready_timeout:
+                    self._stop(child)
+                    raise SupervisorError(f"{spec.name} not ready after {spec.ready_timeout:g} s")
+                self._check_ready(child)
+            time.sleep(0.2)
+        return children
 
     def _spawn(self, child: Child) -> None:
         spec = child.spec

@@ -76,7 +76,7 @@ def _proc_state(pid: int) -> str:
 def test_killed_child_comes_back_and_is_logged(
     supervisor: Supervisor, tmp_path: Path, log_file: Path
 ) -> None:
-    child = supervisor.start(ChildSpec("sleeper", SLEEPER, tmp_path / "logs" / "sleeper.log"))
+    (child,) = supervisor.start(ChildSpec("sleeper", SLEEPER, tmp_path / "logs" / "sleeper.log"))
     first = child.pid
     assert first is not None and child.state is ChildState.UP
 
@@ -133,7 +133,7 @@ def test_backoff_resets_after_a_stable_period(tmp_path: Path, log_file: Path) ->
         clock=clock,
     )
     try:
-        child = sup.start(ChildSpec("sleeper", SLEEPER, tmp_path / "sleeper.log"))
+        (child,) = sup.start(ChildSpec("sleeper", SLEEPER, tmp_path / "sleeper.log"))
         for expected_failures in (1, 2, 3):
             os.kill(child.pid or 0, signal.SIGKILL)
             child.process.wait(5)  # type: ignore[union-attr]
@@ -159,7 +159,7 @@ def test_a_restart_that_never_gets_ready_is_killed_and_retried(
     spec = ChildSpec(
         "flaky", SLEEPER, tmp_path / "flaky.log", ready=marker.exists, ready_timeout=0.3
     )
-    child = supervisor.start(spec)
+    (child,) = supervisor.start(spec)
     marker.unlink()
     first = child.pid
     os.kill(first or 0, signal.SIGKILL)
@@ -184,7 +184,7 @@ def test_stop_all_ends_children_and_their_groups(supervisor: Supervisor, tmp_pat
         f"p = subprocess.Popen({SLEEPER!r}); print(p.pid, flush=True); time.sleep(120)",
     ]
     log = tmp_path / "parent.log"
-    child = supervisor.start(ChildSpec("parent", parent, log))
+    (child,) = supervisor.start(ChildSpec("parent", parent, log))
     _until(lambda: log.read_text().strip() != "", supervisor)
     grandchild = int(log.read_text().split()[0])
     supervisor.stop_all()
