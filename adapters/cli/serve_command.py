@@ -48,8 +48,9 @@ class ServeError(RuntimeError):
     """Misconfiguration or a part that would not start: one clear line for the administrator."""
 
 
-class StopRequested(Exception):
-    """SIGTERM or Ctrl-C while serve was still starting its parts."""
+class StopRequested(BaseException):
+    """SIGTERM or Ctrl-C while serve was still starting its parts (not an Exception: probes
+    that swallow errors must not swallow it)."""
 
 
 @dataclass
