@@ -155,7 +155,15 @@ class Stack:
         self.urls: dict[str, str] = {}
 
     def start(self) -> dict[str, str]:
-        explicit_db = bool(self.settings.database_url) and not self.settings.uses_embedded_database
+        explicit_db = self.settings.database_url_set and not self.settings.uses_embedded_database
+        legacy = Path(self.settings.sqlite_fallback_url.removeprefix("sqlite:///"))
+        if not explicit_db and legacy.exists():
+            self.supervisor.log.warning(
+                "%s (SQLite, the older default) is not used: the cases are in the embedded "
+                "PostgreSQL; set SOPFLOW_DATABASE_URL=sqlite:///%s to keep using it",
+                legacy,
+                legacy,
+            )
         api_url = os.environ.get("PREFECT_API_URL", "")
         if explicit_db:
             _check_case_database(self.settings.database_url)  # before starting anything
