@@ -11,11 +11,13 @@ status file that `sopflow status` reads.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import logging
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -80,6 +82,13 @@ class Child:
     @property
     def pid(self) -> int | None:
         return self.process.pid if self.process is not None else None
+
+
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): SIGKILL it when the supervisor dies, even by kill -9,
+    so that a restarted serve does not find its ports held by orphans."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG; cleared again when the uid changes
 
 
 def _kill_group(pid: int, sig: int) -> None:
@@ -150,6 +159,7 @@ class Supervisor:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
                 **spec.popen,
             )
         child.state = ChildState.STARTING

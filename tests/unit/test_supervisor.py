@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -191,3 +192,30 @@ def test_stop_all_ends_children_and_their_groups(supervisor: Supervisor, tmp_pat
     assert child.state is ChildState.STOPPED
     assert not _alive(child.pid or 0)
     assert not _alive(grandchild)
+
+
+def test_children_die_with_a_killed_supervisor(tmp_path: Path) -> None:
+    script = (
+        "import logging, sys, time\n"
+        "from pathlib import Path\n"
+        "from adapters.supervisor import ChildSpec, Supervisor\n"
+        "sup = Supervisor(logging.getLogger('t'))\n"
+        f"log = Path({str(tmp_path / 's.log')!r})\n"
+        f"(child,) = sup.start(ChildSpec('sleeper', {SLEEPER!r}, log))\n"
+        "print(child.pid, flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        assert _alive(child)
+        parent.kill()  # kill -9 of serve itself
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while _alive(child):
+            assert time.monotonic() < deadline, "the child outlived its supervisor"
+            time.sleep(0.05)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
