@@ -111,20 +111,42 @@ def _prefect_bin() -> str:
     return str(Path(sys.executable).parent / "prefect")
 
 
+# What each API process does at start-up (blocks_register_on_start), done once instead: several
+# workers doing it together on a fresh database collide on block_type's unique slug.
+_REGISTER_BLOCKS = """
+import asyncio
+from prefect.server.database import provide_database_interface
+from prefect.server.models.block_registration import run_block_auto_registration
+
+async def main() -> None:
+    async with await provide_database_interface().session() as session:
+        await run_block_auto_registration(session=session)
+        await session.commit()
+
+asyncio.run(main())
+"""
+
+
 def upgrade_database(home: Path, options: PrefectServerOptions, timeout: float = 300) -> None:
-    """Migrate Prefect's database once, before several API workers start (they would race)."""
+    """Migrate Prefect's database and register its block types once, before several API
+    workers start (they would race)."""
     env = server_environment(home, options.port, options.database_url, options.redis_url)
+    steps = {
+        "database upgrade": [_prefect_bin(), "server", "database", "upgrade", "--yes"],
+        "block registration": [sys.executable, "-c", _REGISTER_BLOCKS],
+    }
     with (home / "server.log").open("ab") as log:
-        done = subprocess.run(  # noqa: S603
-            [_prefect_bin(), "server", "database", "upgrade", "--yes"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            timeout=timeout,
-            check=False,
-        )
-    if done.returncode != 0:
-        raise LocalPrefectError(f"Prefect database upgrade failed; see {home / 'server.log'}")
+        for step, command in steps.items():
+            done = subprocess.run(  # noqa: S603
+                command,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                timeout=timeout,
+                check=False,
+            )
+            if done.returncode != 0:
+                raise LocalPrefectError(f"Prefect {step} failed; see {home / 'server.log'}")
 
 
 def server_processes(home: Path, options: PrefectServerOptions) -> list[PrefectProcess]:
@@ -138,6 +160,7 @@ def server_processes(home: Path, options: PrefectServerOptions) -> list[PrefectP
     if not options.separate_services:
         return [PrefectProcess("prefect", api, env)]
     env["PREFECT_SERVER_DATABASE_MIGRATE_ON_START"] = "false"
+    env["PREFECT_API_BLOCKS_REGISTER_ON_START"] = "false"
     # What `prefect server start --workers N` runs (uvicorn over Prefect's app factory, webserver
     # only), through uvicorn's own CLI: it lets us raise the worker health-check timeout, whose
     # fixed 5 s default kills workers that are still importing Prefect on a loaded machine.

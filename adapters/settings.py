@@ -8,18 +8,19 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOPFLOW_", env_file=".env", extra="ignore")
+    _database_url_set: bool = PrivateAttr(default=False)
 
     data_dir: Path = Field(default=Path("var"), description="Databases, outbox, local data.")
     database_url: str = Field(
         default="",
         description="SQLAlchemy URL of the case database; empty = the embedded PostgreSQL that "
-        "`sopflow serve` runs in data_dir (sqlite:///… is accepted for single-user tools).",
+        "`sopflow serve` runs in data_dir (before a first serve: SQLite in data_dir).",
     )
     postgres_port: int = Field(
         default=0,
@@ -121,9 +122,21 @@ class Settings(BaseSettings):
     def _fill_defaults(self) -> Settings:
         if self.prefect_api_workers > 1 and not self.redis_url:
             raise ValueError("SOPFLOW_PREFECT_API_WORKERS above 1 needs SOPFLOW_REDIS_URL")
+        self._database_url_set = bool(self.database_url)
         if not self.database_url:
-            self.database_url = embedded_database_url(self.data_dir)
+            # serve's embedded PostgreSQL once it exists; before that, the older SQLite default
+            # (tools used before a first serve; serve itself then starts the embedded one)
+            self.database_url = embedded_database_url(self.data_dir) or self.sqlite_fallback_url
         return self
+
+    @property
+    def database_url_set(self) -> bool:
+        """SOPFLOW_DATABASE_URL was given (not a default)."""
+        return self._database_url_set
+
+    @property
+    def sqlite_fallback_url(self) -> str:
+        return f"sqlite:///{self.data_dir.resolve() / 'sopflow.db'}"
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -146,7 +159,7 @@ def embedded_database_url(data_dir: Path) -> str:
     """The case database of the embedded PostgreSQL recorded in data_dir, or "" if none yet.
 
     Reads `<data_dir>/postgres.json` (written when `sopflow serve` first creates the cluster);
-    creates nothing, so read-only commands never make a database.
+    creates nothing.
     """
     from adapters.embedded_postgres import read_record
 

@@ -11,11 +11,13 @@ status file that `sopflow status` reads.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import logging
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -82,6 +84,13 @@ class Child:
         return self.process.pid if self.process is not None else None
 
 
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): SIGKILL it when the supervisor dies, even by kill -9,
+    so that a restarted serve does not find its ports held by orphans."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG; cleared again when the uid changes
+
+
 def _kill_group(pid: int, sig: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, sig)
@@ -112,23 +121,30 @@ class Supervisor:
         return next(c for c in self.children if c.spec.name == name)
 
     # -- starting ---------------------------------------------------------------------------
-    def start(self, spec: ChildSpec, *, timeout: float | None = None) -> Child:
-        """Add a child, start it and wait until it is ready; raises if it cannot get there."""
-        child = self.add(spec)
-        self._spawn(child)
-        deadline = self.clock() + (spec.ready_timeout if timeout is None else timeout)
-        while child.state is ChildState.STARTING:
-            if child.process is not None and child.process.poll() is not None:
-                code = child.process.returncode
-                self._reap(child)
-                raise SupervisorError(f"{spec.name} exited at start (code {code}); see {spec.log}")
-            if self.clock() > deadline:
-                self._stop(child)
-                raise SupervisorError(f"{spec.name} not ready after {spec.ready_timeout:g} s")
-            self._check_ready(child)
-            if child.state is ChildState.STARTING:
-                time.sleep(0.2)
-        return child
+    def start(self, *specs: ChildSpec) -> list[Child]:
+        """Add children, start them together and wait until each is ready; raises if one
+        cannot get there (the caller stops the others)."""
+        children = [self.add(spec) for spec in specs]
+        for child in children:
+            self._spawn(child)
+        starts = {id(child): self.clock() for child in children}
+        while any(child.state is ChildState.STARTING for child in children):
+            for child in children:
+                if child.state is not ChildState.STARTING:
+                    continue
+                spec = child.spec
+                if child.process is not None and child.process.poll() is not None:
+                    code = child.process.returncode
+                    self._reap(child)
+                    raise SupervisorError(
+                        f"{spec.name} exited at start (code {code}); see {spec.log}"
+                    )
+                if self.clock() - starts[id(child)] > spec.ready_timeout:
+                    self._stop(child)
+                    raise SupervisorError(f"{spec.name} not ready after {spec.ready_timeout:g} s")
+                self._check_ready(child)
+            time.sleep(0.2)
+        return children
 
     def _spawn(self, child: Child) -> None:
         spec = child.spec
@@ -143,6 +159,7 @@ class Supervisor:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
                 **spec.popen,
             )
         child.state = ChildState.STARTING

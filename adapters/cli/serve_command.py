@@ -49,6 +49,11 @@ class ServeError(RuntimeError):
     """Misconfiguration or a part that would not start: one clear line for the administrator."""
 
 
+class StopRequested(BaseException):
+    """SIGTERM or Ctrl-C while serve was still starting its parts (not an Exception: probes
+    that swallow errors must not swallow it)."""
+
+
 @dataclass
 class LogMarker:
     """Readiness by a line a child prints: looks only at what was logged since `mark()`."""
@@ -152,7 +157,15 @@ class Stack:
         self.definition_ids: list[str] = []  # the services the intake serves, from _deploy
 
     def start(self) -> dict[str, str]:
-        explicit_db = bool(self.settings.database_url) and not self.settings.uses_embedded_database
+        explicit_db = self.settings.database_url_set and not self.settings.uses_embedded_database
+        legacy = Path(self.settings.sqlite_fallback_url.removeprefix("sqlite:///"))
+        if not explicit_db and legacy.exists():
+            self.supervisor.log.warning(
+                "%s (SQLite, the older default) is not used: the cases are in the embedded "
+                "PostgreSQL; set SOPFLOW_DATABASE_URL=sqlite:///%s to keep using it",
+                legacy,
+                legacy,
+            )
         api_url = os.environ.get("PREFECT_API_URL", "")
         if explicit_db:
             _check_case_database(self.settings.database_url)  # before starting anything
@@ -170,13 +183,13 @@ class Stack:
             if not explicit_db:
                 database_url = record.url("sopflow")
                 _check_case_database(database_url)
+        prefect_specs: list[ChildSpec] = []
         if api_url:
             ui_url = api_url.removesuffix("/api")
             self.supervisor.external.append({"name": "prefect", "url": api_url})
         else:
-            api_url, ui_url = self._start_prefect(prefect_db)
-        s3_env = self._start_s3()
-        self._deploy(api_url, database_url)
+            prefect_specs, api_url, ui_url = self._prefect_specs(prefect_db)
+        s3_specs, s3_env = self._s3_specs()
         public = self.settings.public_base_url
         if "SOPFLOW_PUBLIC_BASE_URL" not in os.environ:
             public = f"http://{LOOPBACK}:{self.ports.intake}"
@@ -189,16 +202,17 @@ class Stack:
             SOPFLOW_PUBLIC_BASE_URL=public,
             **s3_env,
         )
-        self.supervisor.start(
-            ChildSpec(
-                "intake",
-                [_sopflow_bin(), "intake", "--port", str(self.ports.intake)],
-                self.logs / "intake.log",
-                env=env,
-                ready=http_ok(f"http://{LOOPBACK}:{self.ports.intake}/"),
-                url=f"{public}/",
-            )
+        intake = ChildSpec(
+            "intake",
+            [_sopflow_bin(), "intake", "--port", str(self.ports.intake)],
+            self.logs / "intake.log",
+            env=env,
+            ready=http_ok(f"http://{LOOPBACK}:{self.ports.intake}/"),
+            url=f"{public}/",
         )
+        # independent of each other: started together (start-up time is mostly imports)
+        self.supervisor.start(*prefect_specs, *s3_specs, intake)
+        self._deploy(api_url, database_url)
         marker = LogMarker(self.logs / "runner.log", "runner ready")
         self.supervisor.start(
             ChildSpec(
@@ -251,7 +265,7 @@ class Stack:
         )
         return record
 
-    def _start_prefect(self, database_url: str) -> tuple[str, str]:
+    def _prefect_specs(self, database_url: str) -> tuple[list[ChildSpec], str, str]:
         from adapters.local_prefect import (
             PrefectServerOptions,
             prefect_healthy,
@@ -269,25 +283,26 @@ class Stack:
         )
         if options.separate_services:
             upgrade_database(home, options)
-        for part in server_processes(home, options):
-            api = part.name == "prefect"
-            self.supervisor.start(
-                ChildSpec(
-                    part.name,
-                    part.command,
-                    self.logs / f"{part.name}.log",
-                    env=part.env,
-                    ready=(lambda: prefect_healthy(options.api_url)) if api else None,
-                    ready_timeout=180,
-                    url=options.api_url if api else None,
-                )
+        specs = [
+            ChildSpec(
+                part.name,
+                part.command,
+                self.logs / f"{part.name}.log",
+                env=part.env,
+                ready=(lambda: prefect_healthy(options.api_url))
+                if part.name == "prefect"
+                else None,
+                ready_timeout=240,
+                url=options.api_url if part.name == "prefect" else None,
             )
-        return options.api_url, options.ui_url
+            for part in server_processes(home, options)
+        ]
+        return specs, options.api_url, options.ui_url
 
-    def _start_s3(self) -> dict[str, str]:
+    def _s3_specs(self) -> tuple[list[ChildSpec], dict[str, str]]:
         if self.settings.s3_endpoint:
             self.supervisor.external.append({"name": "s3", "url": self.settings.s3_endpoint})
-            return {}
+            return [], {}
         from adapters.storage.local_s3 import LocalS3Server, answers
 
         access, secret = _s3_credentials(self.data / "s3")
@@ -295,22 +310,21 @@ class Stack:
             self.data / "s3", port=self.ports.s3, access_key=access, secret_key=secret
         )
         command, info = s3.launch()
-        self.supervisor.start(
-            ChildSpec(
-                "s3",
-                command,
-                self.logs / "s3.log",
-                ready=lambda: answers(info),
-                url=info.url,
-                popen={"cwd": str(self.data / "s3")},
-                before_start=s3.remove_stale_sockets,
-            )
+        spec = ChildSpec(
+            "s3",
+            command,
+            self.logs / "s3.log",
+            ready=lambda: answers(info),
+            url=info.url,
+            popen={"cwd": str(self.data / "s3")},
+            before_start=s3.remove_stale_sockets,
         )
-        return {
+        env = {
             "SOPFLOW_S3_ENDPOINT": info.endpoint,
             "SOPFLOW_S3_ACCESS_KEY": access,
             "SOPFLOW_S3_SECRET_KEY": secret,
         }
+        return [spec], env
 
     def _deploy(self, api_url: str, database_url: str) -> None:
         from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -347,11 +361,13 @@ def serve(
     s3_port: int = typer.Option(8333, envvar="SOPFLOW_S3_PORT"),
 ) -> None:
     """Run the whole service (PostgreSQL, Prefect, S3, intake, runner) until Ctrl-C."""
-    stopping = False
+    stopping = starting = False
 
     def _stop(*_: object) -> None:
         nonlocal stopping
         stopping = True
+        if starting:  # abandon the start-up at once; `finally` stops what was started
+            raise StopRequested
 
     try:
         settings = get_settings()
@@ -360,16 +376,21 @@ def serve(
         with data_dir_lock(data):
             log = serve_logger(data / "logs" / "serve.log")
             stack = Stack(settings, Ports(prefect_port, intake_port, s3_port), log)
+            starting = True
             signal.signal(signal.SIGTERM, _stop)
+            signal.signal(signal.SIGINT, _stop)
             try:
                 urls = stack.start()
+                starting = False
                 for name, url in urls.items():
                     typer.echo(f"{name}: {url}")
                 for warning in placeholder_warnings(settings):
                     log.warning("%s", warning)
-                signal.signal(signal.SIGINT, _stop)
                 stack.supervisor.run(lambda: stopping)
+            except StopRequested:
+                log.info("stop requested during start-up")
             finally:
+                starting = False
                 if stopping:
                     log.info("stopping…")
                 stack.stop()

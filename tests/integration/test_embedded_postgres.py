@@ -66,14 +66,20 @@ def test_second_start_on_the_same_data_dir_keeps_port_password_and_data(tmp_path
         assert conn.execute("SELECT x FROM kept").fetchone() == (7,)
 
 
-def test_settings_read_the_recorded_url_and_create_nothing(tmp_path: Path) -> None:
+def test_settings_read_the_recorded_url_and_create_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOPFLOW_DATABASE_URL", raising=False)
     data = tmp_path / "var"
-    env_free = Settings(data_dir=data)
-    assert env_free.database_url == "" and not data.exists()  # read-only: nothing created
+    before = Settings(data_dir=data)  # before a first serve: the SQLite fallback, not created
+    assert before.database_url.startswith("sqlite:///") and not data.exists()
+    assert not before.database_url_set and not before.uses_embedded_database
     with running_embedded_postgres(data) as record:
         settings = Settings(data_dir=data)
         assert settings.database_url == record.url("sopflow")
-        assert settings.uses_embedded_database
+        assert settings.uses_embedded_database and not settings.database_url_set
+        explicit = Settings(data_dir=data, database_url="sqlite:///elsewhere.db")
+        assert explicit.database_url_set and not explicit.uses_embedded_database
     assert read_record(data) == record
 
 

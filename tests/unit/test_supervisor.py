@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -76,7 +77,7 @@ def _proc_state(pid: int) -> str:
 def test_killed_child_comes_back_and_is_logged(
     supervisor: Supervisor, tmp_path: Path, log_file: Path
 ) -> None:
-    child = supervisor.start(ChildSpec("sleeper", SLEEPER, tmp_path / "logs" / "sleeper.log"))
+    (child,) = supervisor.start(ChildSpec("sleeper", SLEEPER, tmp_path / "logs" / "sleeper.log"))
     first = child.pid
     assert first is not None and child.state is ChildState.UP
 
@@ -133,7 +134,7 @@ def test_backoff_resets_after_a_stable_period(tmp_path: Path, log_file: Path) ->
         clock=clock,
     )
     try:
-        child = sup.start(ChildSpec("sleeper", SLEEPER, tmp_path / "sleeper.log"))
+        (child,) = sup.start(ChildSpec("sleeper", SLEEPER, tmp_path / "sleeper.log"))
         for expected_failures in (1, 2, 3):
             os.kill(child.pid or 0, signal.SIGKILL)
             child.process.wait(5)  # type: ignore[union-attr]
@@ -159,7 +160,7 @@ def test_a_restart_that_never_gets_ready_is_killed_and_retried(
     spec = ChildSpec(
         "flaky", SLEEPER, tmp_path / "flaky.log", ready=marker.exists, ready_timeout=0.3
     )
-    child = supervisor.start(spec)
+    (child,) = supervisor.start(spec)
     marker.unlink()
     first = child.pid
     os.kill(first or 0, signal.SIGKILL)
@@ -184,10 +185,37 @@ def test_stop_all_ends_children_and_their_groups(supervisor: Supervisor, tmp_pat
         f"p = subprocess.Popen({SLEEPER!r}); print(p.pid, flush=True); time.sleep(120)",
     ]
     log = tmp_path / "parent.log"
-    child = supervisor.start(ChildSpec("parent", parent, log))
+    (child,) = supervisor.start(ChildSpec("parent", parent, log))
     _until(lambda: log.read_text().strip() != "", supervisor)
     grandchild = int(log.read_text().split()[0])
     supervisor.stop_all()
     assert child.state is ChildState.STOPPED
     assert not _alive(child.pid or 0)
     assert not _alive(grandchild)
+
+
+def test_children_die_with_a_killed_supervisor(tmp_path: Path) -> None:
+    script = (
+        "import logging, sys, time\n"
+        "from pathlib import Path\n"
+        "from adapters.supervisor import ChildSpec, Supervisor\n"
+        "sup = Supervisor(logging.getLogger('t'))\n"
+        f"log = Path({str(tmp_path / 's.log')!r})\n"
+        f"(child,) = sup.start(ChildSpec('sleeper', {SLEEPER!r}, log))\n"
+        "print(child.pid, flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        assert _alive(child)
+        parent.kill()  # kill -9 of serve itself
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while _alive(child):
+            assert time.monotonic() < deadline, "the child outlived its supervisor"
+            time.sleep(0.05)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
