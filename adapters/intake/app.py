@@ -30,6 +30,7 @@ from adapters.intake.pages import STATIC_DIR, Pages
 from adapters.intake.request_limits import BodyCapMiddleware
 from adapters.intake.security import CsrfTokens, SecurityHeadersMiddleware
 from adapters.prefect.starter import CaseStarter, PrefectCaseStarter
+from adapters.roster import Roster, load_roster
 from adapters.settings import Settings
 from adapters.storage.protocol import ObjectStore
 from process_definitions.loader import LoadedDefinition, load_definition
@@ -60,6 +61,7 @@ def create_app(
     public_base_url: str = "http://127.0.0.1:8000",
     limits: IntakeLimits | None = None,
     timezone: str = "Asia/Jakarta",
+    roster: Roster | None = None,
 ) -> FastAPI:
     """The intake app for one definition (its single form step). FormDefinitionError if the
     definition has no form step, several, or a file field the upload checks cannot verify."""
@@ -86,6 +88,7 @@ def create_app(
         limits=limits,
         secure_cookies=public_base_url.startswith("https://"),
         public_base_url=public_base_url,
+        roster=roster,
     )
     app = FastAPI(
         title=f"sopflow intake: {definition.title}",
@@ -197,4 +200,5 @@ def build_app_from_settings(
         public_base_url=settings.public_base_url,
         limits=limits,
         timezone=settings.intake_timezone,
+        roster=load_roster(settings.roster_file),
     )

@@ -1,4 +1,5 @@
-"""The operator's view of a case file: form data with labels, file links, SDP candidates."""
+"""The operator's view of a case file: form data with labels, file links, SDP candidates, and
+the history (decisions, drafts, messages as sent)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from adapters.db.case_tables import Case
+from adapters.intake.casefile_history import CaseHistory
 from adapters.intake.status_lookup import status_text
 from adapters.storage.errors import StorageError
 from adapters.storage.protocol import ObjectStore
@@ -35,6 +37,7 @@ class CaseFileView:
     rows: list[Row] = field(default_factory=list)
     candidates: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # flags raised on the case, for operators
+    history: CaseHistory = field(default_factory=CaseHistory)
 
 
 FLAG_TEXTS = {
@@ -55,7 +58,12 @@ def flag_text(flag: str, definition: m.ProcessDefinition) -> str:
 
 
 def case_file_view(
-    case: Case, definition: m.ProcessDefinition, store: ObjectStore, *, link_ttl: timedelta
+    case: Case,
+    definition: m.ProcessDefinition,
+    store: ObjectStore,
+    *,
+    link_ttl: timedelta,
+    history: CaseHistory | None = None,
 ) -> CaseFileView:
     title, detail = status_text(case, definition)
     view = CaseFileView(
@@ -69,6 +77,7 @@ def case_file_view(
         view.rows.append(_row(case, f, case.form_data.get(f.id), store, link_ttl))
     view.candidates = _candidates(case.variables.get("candidates"))
     view.warnings = [flag_text(flag, definition) for flag in case.flags]
+    view.history = history or CaseHistory()
     return view
 
 
@@ -118,6 +127,7 @@ def _candidates(raw: Any) -> list[dict[str, Any]]:
                     "no_registrasi": str(item.get("no_registrasi", "")),
                     "upt": str(item.get("upt", "")),
                     "score": item.get("score", ""),
+                    "manual": bool(item.get("manual")),
                     "reasons": [str(r) for r in reasons] if isinstance(reasons, list) else [],
                 }
             )
