@@ -22,6 +22,7 @@ from adapters.db.case_repository import SYSTEM_ACTOR, add_flag, get_case
 from adapters.db.engine import session_scope
 from adapters.notify import outbox
 from adapters.notify.errors import InvalidRecipientError
+from adapters.notify.message import RenderedMessage
 from adapters.notify.templates import MessageContext, render_message
 from adapters.prefect.events import emit_delivery_failed
 from process_definitions import model as m
@@ -89,9 +90,24 @@ def pinned_templates_dir(loaded: LoadedDefinition, root: Path) -> Path:
     return folder
 
 
-def _queue(services: CaseServices, view: CaseView, step: m.NotifyStep, now: datetime) -> None:
+def render_step_messages(
+    view: CaseView, step: m.NotifyStep, services: CaseServices
+) -> dict[str, RenderedMessage]:
+    """The step's message per channel, as it is sent: the one render path of the send and of
+    the approval form's preview (tasks/approval_preview.py)."""
     context = message_context(view, step, services)
     templates = pinned_templates_dir(view.loaded, services.templates_cache)
+    config = services.channels
+    return {
+        channel: render_message(
+            templates, step.template, channel, context, max_length=config.max_length(channel)
+        )
+        for channel in step.channels
+    }
+
+
+def _queue(services: CaseServices, view: CaseView, step: m.NotifyStep, now: datetime) -> None:
+    messages = render_step_messages(view, step, services)
     config = services.channels
     with session_scope(services.engine) as session:
         for channel in step.channels:
@@ -108,9 +124,7 @@ def _queue(services: CaseServices, view: CaseView, step: m.NotifyStep, now: date
                     now=now,
                 )
                 continue
-            message = render_message(
-                templates, step.template, channel, context, max_length=config.max_length(channel)
-            )
+            message = messages[channel]
             outbox.enqueue(
                 session,
                 case_id=view.case_id,

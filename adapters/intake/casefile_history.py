@@ -66,7 +66,7 @@ def _step_name(definition: m.ProcessDefinition, step_id: str) -> str:
 
 def _choice_text(task_input: m.ChoiceInput, value: Any, variables: dict[str, Any]) -> str:
     labels = {o.value: o.label for o in task_input.options}
-    for item in variables.get(task_input.options_from or "", None) or []:
+    for item in variables.get(task_input.options_from or "") or []:
         if isinstance(item, dict) and item.get("key") == value:
             manual = " (cocok manual)" if item.get("manual") else ""
             return f"{value}{manual}: {item.get('nama', '')}, {item.get('no_registrasi', '')}"
