@@ -264,7 +264,8 @@ CASES = [
         mutate(
             (
                 "      - {id: nip, label: NIP petugas, type: operator}",
-                "      - {id: nomor, label: Nomor, type: text, manual_match: {choice: hasil, option: setuju}}\n"
+                "      - {id: nomor, label: Nomor, type: text,\n"
+                "         manual_match: {choice: hasil, option: setuju}}\n"
                 "      - {id: nip, label: NIP petugas, type: operator}",
             )
         ),
