@@ -660,7 +660,7 @@ def test_second_definition_paused_in_process_with_a_budget_breach(
     assert case.flow_run_id is not None
     wait_for_state(prefect_env.api_url, case.flow_run_id, {"PAUSED"})
     clock.now += timedelta(minutes=5)
-    nip = load_roster().nips("petugas")[0]
+    nip = operator_choice(load_roster().root["petugas"][0])  # "NIP - Nama", as the form offers
     assert (
         resume(prefect_env.api_url, case.flow_run_id, {"hasil": "setuju", "nip": nip})["status"]
         == "ACCEPT"
