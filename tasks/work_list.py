@@ -6,9 +6,13 @@ stable address (`/artifacts/key/<key>` shows the latest version) and needs no Cl
 A saved filter of the runs page cannot sort by our deadlines or show budgets; a work queue
 lists what a worker will start, not what waits for a person.
 
-Each row links to the run's page in the Prefect UI (`/runs/flow-run/<id>`): the V2 UI has no
-address that opens the Resume dialog itself, it sits under the run's "⋮" menu. The list holds
-references, step names and times only: no names, no case-file link.
+The list is the artifact's description as well as its data: the V2 UI renders a description
+as markdown at the top of the key's page (`/v2/artifacts/key/daftar-kerja-<lane>`), so that one
+bookmark shows the current list with no click (the data alone shows only after opening the
+latest version). Each row links to the run's page in the V2 UI (`/v2/runs/flow-run/<id>`): no
+V2 address opens the Resume dialog itself, it sits under the run's "⋮" menu. (Deep links without
+`/v2` serve the V1 UI, whose run page shows a Resume button; the default UI is V2.) The list
+holds references, step names and times only: no names, no case-file link.
 
 Refreshed by the runner's maintenance loop (only when the list changed: a case came or went,
 or a deadline passed) and when a case starts or stops waiting.
@@ -41,6 +45,8 @@ HOW_TO_DECIDE = (
     'Klik **Buka keputusan** (Ctrl+klik untuk tab baru), lalu tombol **"⋮"** di kanan atas '
     "halaman run, lalu **Resume**: formulir keputusan terbuka."
 )
+V2_SEGMENT = "/v2"  # where Prefect serves the V2 UI (PREFECT_UI_SERVE_BASE + "/v2")
+MAX_ROWS = 100
 
 
 @dataclass(frozen=True)
@@ -125,7 +131,8 @@ def lane_markdown(
         "| Kasus | Langkah | Menunggu sejak | Lama menunggu / anggaran | Batas waktu | Keputusan |",
         "|---|---|---|---|---|---|",
     ]
-    for case in sorted(cases, key=_deadline_key):
+    ordered = sorted(cases, key=_deadline_key)
+    for case in ordered[:MAX_ROWS]:
         waited = lama(now - case.waiting_since)
         budget = lama(case.budget) if case.budget else "tanpa batas"
         deadline = "-" if case.deadline is None else _clock(case.deadline)
@@ -133,12 +140,19 @@ def lane_markdown(
             deadline = f"**LEWAT BATAS** ({deadline})"
         link = "-"
         if case.flow_run_id and ui_url:
-            link = f"[Buka keputusan]({ui_url.rstrip('/')}/runs/flow-run/{case.flow_run_id})"
+            link = f"[Buka keputusan]({run_page(ui_url, case.flow_run_id)})"
         lines.append(
             f"| {case.reference} | {case.step_name} | {_clock(case.waiting_since)} | "
             f"{waited} / {budget} | {deadline} | {link} |"
         )
+    if len(ordered) > MAX_ROWS:
+        lines += ["", f"_Dan {len(ordered) - MAX_ROWS} kasus lain dengan batas waktu lebih akhir._"]
     return "\n".join(lines)
+
+
+def run_page(ui_url: str, flow_run_id: str) -> str:
+    """The run's page in the V2 UI: the closest address to its Resume form."""
+    return f"{ui_url.rstrip('/')}{V2_SEGMENT}/runs/flow-run/{flow_run_id}"
 
 
 def artifact_key(lane: str) -> str:
@@ -180,14 +194,12 @@ def ui_url() -> str | None:
 
 
 async def publish(lane: str, markdown: str) -> None:
-    """A new version of the lane's artifact, tied to no run (it is the office's, not a case's)."""
+    """A new version of the lane's artifact, tied to no run (it is the office's, not a case's);
+    the description repeats the list: the key's page shows it."""
     async with get_client() as client:
         await client.create_artifact(
             ArtifactCreate(
-                key=artifact_key(lane),
-                type="markdown",
-                data=markdown,
-                description=f"Kasus yang menunggu keputusan di jalur {lane}",
+                key=artifact_key(lane), type="markdown", data=markdown, description=markdown
             )
         )
 

@@ -363,7 +363,7 @@ def test_found_branch_refuses_bad_answers(
     assert wait_for_state(prefect_env.api_url, run_id, {"PAUSED"})["state"]["type"] == "PAUSED"
 
     listed = latest_artifact(prefect_env.api_url, "daftar-kerja-operator-divpas")
-    assert case.reference in listed and f"/runs/flow-run/{run_id}" in listed  # the work list
+    assert case.reference in listed and f"/v2/runs/flow-run/{run_id}" in listed  # the work list
     note = f"Catatan uji {uuid.uuid4().hex[:8]}: pemohon menelepon dari 0812 5550 1234"
     SEEN_VALUES.append(note)  # free text must not stay in Prefect
     answer = {"keputusan": "K1", "nip_verifikator": PICK_DIVPAS[1], "catatan_verifikasi": note}
@@ -481,7 +481,9 @@ def run_inputs(api_url: str, run_id: str) -> list[tuple[str, str]]:
 def latest_artifact(api_url: str, key: str) -> str:
     response = httpx.get(f"{api_url}/artifacts/{key}/latest", timeout=10)
     response.raise_for_status()
-    return str(response.json()["data"])
+    artifact = response.json()
+    assert artifact["description"] == artifact["data"]  # the key's page shows the description
+    return str(artifact["data"])
 
 
 class RunnerProcess:
