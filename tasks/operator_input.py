@@ -39,7 +39,7 @@ def choice_values(task_input: m.ChoiceInput, variables: dict[str, Any]) -> list[
         for item in variables.get(task_input.options_from) or []:
             if str(item["key"]) in static:
                 continue
-            pairs.append((str(item["key"]), f"{item['key']} (skor {item.get('score', 0):.0f})"))
+            pairs.append((str(item["key"]), f"skor {item.get('score', 0):.0f}"))
     pairs += [(option.value, option.label) for option in task_input.options]
     return pairs
 
