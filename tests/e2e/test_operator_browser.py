@@ -3,8 +3,8 @@
 
 Counts the clicks of each decision, from the work list to the form's Resume button, and prints
 them (target: at most 5; V2 allows 6, see CLICK_FLOOR_V2). Typing in a dropdown's search box and
-pressing Enter is counted apart, as keys. Keeps the screenshots the README shows (docs/operator-*.png). Chromium from Debian,
-driven by Playwright, headless.
+pressing Enter is counted apart, as keys. Keeps the screenshots the README shows
+(docs/operator-*.png). Chromium from Debian, driven by Playwright, headless.
 """
 
 from __future__ import annotations

@@ -67,6 +67,8 @@ def check(
     return check_decision(
         STEP, answer, variables={"candidates": candidates}, operators=OPERATORS, sdp=SDP
     )
+
+
 CANDIDATES = [
     {
         "key": "K1",
