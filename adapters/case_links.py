@@ -56,6 +56,15 @@ class CaseLinkSigner:
         token = self.token(case_id, step_id=step_id, now=now, ttl=ttl)
         return f"{self._base_url}/berkas/{token}"
 
+    def expires_at(self, token: str) -> datetime | None:
+        """When a token this signer made expires; None for one it did not make."""
+        try:
+            payload = self._serializer.loads(token)
+        except BadSignature:
+            return None
+        expires = payload.get("e") if isinstance(payload, dict) else None
+        return datetime.fromtimestamp(expires, UTC) if isinstance(expires, int) else None
+
     def verify(self, token: str, *, now: datetime) -> CaseLink:
         """The case and step of a valid token; CaseLinkError otherwise."""
         try:

@@ -36,6 +36,7 @@ from adapters.db import case_repository as repo
 from adapters.db.case_tables import CaseStatus, StepRecord
 from adapters.db.engine import session_scope
 from process_definitions import model as m
+from tasks.form_links import renew_form_link
 from tasks.services import CaseServices
 
 logger = logging.getLogger("sopflow.work_list")
@@ -58,6 +59,9 @@ class WaitingCase:
     waiting_since: datetime
     budget: timedelta | None
     flow_run_id: str | None
+    case_id: str = ""
+    step: m.UserTaskStep | None = None
+    visit: int = 1
 
     @property
     def deadline(self) -> datetime | None:
@@ -78,10 +82,10 @@ def waiting_cases(services: CaseServices) -> list[WaitingCase]:
                 col(StepRecord.finished_at).is_(None),
             )
         )
-        started = {(r.case_id, r.step_id): repo.utc(r.started_at) for r in open_records}
+        started = {(r.case_id, r.step_id): (repo.utc(r.started_at), r.visit) for r in open_records}
         for case in cases:
             definition = repo.loaded_definition_of(case).definition
-            since = started.get((case.id, case.current_step or ""))
+            since, visit = started.get((case.id, case.current_step or ""), (None, 1))
             try:
                 step = definition.step(case.current_step or "")
             except KeyError:
@@ -98,6 +102,9 @@ def waiting_cases(services: CaseServices) -> list[WaitingCase]:
                     waiting_since=since,
                     budget=step.budget,
                     flow_run_id=case.flow_run_id,
+                    case_id=case.id,
+                    step=step,
+                    visit=visit,
                 )
             )
     return found
@@ -170,8 +177,14 @@ class WorkLists:
         self.last = {}
         self.names = {}
 
-    async def refresh(self, services: CaseServices, *, force: bool = False) -> list[str]:
+    async def refresh(
+        self, services: CaseServices, *, force: bool = False, renew_links: bool = False
+    ) -> list[str]:
+        """Publish the lanes whose list changed; with `renew_links` (the maintenance pass), also
+        give waiting forms a fresh case-file link when theirs is past half its life."""
         cases = await asyncio.to_thread(waiting_cases, services)
+        if renew_links:
+            await _renew_links(services, cases)
         now = services.clock()
         self.names.update({c.lane: c.lane_name for c in cases})
         lanes = {*services.roster.root, *self.names}  # every lane, even with nothing waiting
@@ -186,6 +199,22 @@ class WorkLists:
             self.last[lane] = signature
             published.append(lane)
         return published
+
+
+async def _renew_links(services: CaseServices, cases: list[WaitingCase]) -> None:
+    for case in cases:
+        if case.flow_run_id is None or case.step is None:
+            continue
+        try:
+            await renew_form_link(
+                services,
+                flow_run_id=case.flow_run_id,
+                case_id=case.case_id,
+                step=case.step,
+                visit=case.visit,
+            )
+        except Exception as error:  # one run's inputs must not stop the others
+            logger.warning("%s: link not renewed (%s)", case.reference, type(error).__name__)
 
 
 def ui_url() -> str | None:

@@ -40,7 +40,8 @@ async def maintenance_loop(stop: asyncio.Event, *, interval: float = MAINTENANCE
             if stuck != last_stuck:  # the artifact changes only when the list does
                 await publish_stuck_cases(report.stuck)
                 last_stuck = stuck
-            await WORK_LISTS.refresh(get_services())  # operators' lists, when they changed
+            # Operators' lists (when they changed) and fresh case-file links on waiting forms.
+            await WORK_LISTS.refresh(get_services(), renew_links=True)
         except Exception:  # the API or database briefly down must not end the runner
             logger.warning("maintenance pass failed; next in %.0fs", interval, exc_info=True)
         with contextlib.suppress(TimeoutError):

@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,8 @@ from adapters.roster import load_roster
 from adapters.sdp.demo import load_demo_directory
 from adapters.sdp.sql_directory import SqlSdpDirectory
 from process_definitions.loader import load_definition
+from process_definitions.model import UserTaskStep
+from tasks.form_links import renew_form_link
 from tasks.operator_input import operator_choice
 from tasks.services import CaseServices, entered_services
 from tests.support.databases import temporary_postgres_database
@@ -433,6 +435,17 @@ def test_a_manual_match_is_checked_against_sdp_and_drafts_the_answer(
     case_id, run_id = submit(case_env, form)
     wait_for_case(case_env, case_id, status="waiting", step="verifikasi_sdp")
     wait_for_state(prefect_env.api_url, run_id, {"PAUSED"})
+    # The operator comes 20 minutes late: the runner's maintenance renews the form's link.
+    before = description_markdown(prefect_env.api_url, run_id)
+    late = replace(case_env.services, clock=lambda: datetime.now(UTC) + timedelta(minutes=20))
+    step = SOP.definition.step("verifikasi_sdp")
+    assert isinstance(step, UserTaskStep)
+    with temporary_settings({PREFECT_API_URL: prefect_env.api_url}):
+        renewed = asyncio.run(
+            renew_form_link(late, flow_run_id=run_id, case_id=case_id, step=step, visit=1)
+        )
+    after = description_markdown(prefect_env.api_url, run_id)
+    assert renewed and before != after and after.split("/berkas/")[0] == before.split("/berkas/")[0]
     unknown = {
         "keputusan": "manual",
         "no_registrasi_manual": "B.I 9999/2020",
