@@ -963,7 +963,7 @@ def test_a_case_that_cannot_go_on_stalls_and_retry_continues_it(
     assert not any(f.startswith("macet") for f in case.flags)
     assert case.flow_run_id is not None and case.flow_run_id != run_id
     wait_for_state(prefect_env.api_url, case.flow_run_id, {"PAUSED"})
-    nip = full_roster.nips("petugas")[0]
+    nip = operator_choice(full_roster.root["petugas"][0])  # "NIP - Nama", as the form offers
     assert (
         resume(prefect_env.api_url, case.flow_run_id, {"hasil": "tolak", "nip": nip})["status"]
         == "ACCEPT"
