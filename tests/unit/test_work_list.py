@@ -48,3 +48,16 @@ def test_an_empty_lane_says_so() -> None:
 
 def test_artifact_keys_are_what_prefect_allows() -> None:
     assert artifact_key("operator_divpas") == "daftar-kerja-operator-divpas"
+
+
+def test_the_supervisor_alert_names_the_lane_and_the_whole_budget() -> None:
+    from tasks.supervisor_alert import alert_text
+
+    text = alert_text(
+        "LII-2026-000001",
+        step_name="Petugas memverifikasi data",
+        lane_name="Operator Divpas",
+        budget=timedelta(minutes=2, seconds=30),
+    )
+    assert "(2 menit 30 detik)" in text and "jalur Operator Divpas" in text
+    assert "operator_divpas" not in text
