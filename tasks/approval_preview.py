@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -66,10 +65,9 @@ def render_preview(view: CaseView, step: m.UserTaskStep, services: CaseServices)
     )
 
 
-def store_preview(
-    engine: Engine, *, case_id: str, step_id: str, preview: Preview, now: datetime
-) -> None:
-    """Keep the full draft on the case while it waits at `step_id` (the case file shows it)."""
+def store_preview(engine: Engine, *, case_id: str, step_id: str, preview: Preview) -> None:
+    """Keep the full draft on the case while it waits at `step_id` (the case file shows it).
+    Not a state change: the case's `updated_at` (what stuck-case checks read) is left alone."""
     messages = {
         channel: {"subject": message.subject, "text": message.text}
         for channel, message in preview.full.items()
@@ -81,7 +79,6 @@ def store_preview(
         previews = dict(case.variables.get(PREVIEW_VARIABLE) or {})
         previews[step_id] = {"step": preview.step.id, "messages": messages}
         case.variables = {**case.variables, PREVIEW_VARIABLE: previews}
-        case.updated_at = repo.utc(now)
         session.add(case)
 
 

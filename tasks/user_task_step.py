@@ -148,7 +148,6 @@ async def wait_for_operator(
             case_id=view.case_id,
             step_id=step.id,
             preview=preview,
-            now=services.clock(),
         )
     ttl = link_ttl_for(step.budget, fallback=services.link_ttl)
     text = FormText(
