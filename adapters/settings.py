@@ -54,7 +54,10 @@ class Settings(BaseSettings):
         description="Base URL of the intake app as people reach it (links, QR poster).",
     )
     case_link_ttl_minutes: int = Field(
-        default=24 * 60, gt=0, description="How long an operator's case-file link stays valid."
+        default=60,
+        gt=0,
+        description="Case-file link lifetime for an operator step without a budget "
+        "(with a budget: budget x 2, at least 15 minutes).",
     )
     notify_retry_base_seconds: float = Field(
         default=30, gt=0, description="First wait before retrying a transient delivery failure."

@@ -51,6 +51,7 @@ from adapters.local_prefect import start_local_prefect  # noqa: E402
 from adapters.roster import load_roster  # noqa: E402
 from adapters.sdp.demo import load_demo_directory  # noqa: E402
 from process_definitions.loader import load_definition  # noqa: E402
+from tasks.operator_input import operator_choice  # noqa: E402
 from tests.support.databases import temporary_postgres_database  # noqa: E402
 
 SOP = load_definition(REPO / "process_definitions" / "layanan_informasi_integrasi" / "process.yaml")
@@ -235,10 +236,11 @@ def case_answerer(engine: Any, case_id: str) -> Answer:
             found = candidates and candidates[0]["score"] >= 90
             return {
                 "keputusan": candidates[0]["key"] if found else "tidak_ditemukan",
-                "nip_verifikator": roster.nips("operator_divpas")[0],
+                "nip_verifikator": operator_choice(roster.root["operator_divpas"][0]),
             }
         if step == "setujui_jawaban":
-            return {"persetujuan": "kirim", "nip_penyetuju": roster.nips("operator_integrasi")[0]}
+            integrasi = roster.root["operator_integrasi"][0]
+            return {"persetujuan": "kirim", "nip_penyetuju": operator_choice(integrasi)}
         return None
 
     return answer

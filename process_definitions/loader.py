@@ -560,7 +560,24 @@ class _GraphChecker:
                 )
 
     def _user_task(self, i: int, step: m.UserTaskStep, available: dict[str, Any]) -> None:
+        self._preview(i, step)
+        choices = {t.id: t for t in step.inputs if isinstance(t, m.ChoiceInput)}
         for j, task_input in enumerate(step.inputs):
+            if isinstance(task_input, m.TextInput) and task_input.manual_match:
+                match = task_input.manual_match
+                choice = choices.get(match.choice)
+                if choice is None or not choice.options_from:
+                    self.error(
+                        (*self.at(i, "inputs", j), "manual_match"),
+                        f"manual_match names `{match.choice}`: no choice with `options_from` here",
+                        did_you_mean(match.choice, choices),
+                    )
+                elif match.option not in {o.value for o in choice.options}:
+                    self.error(
+                        (*self.at(i, "inputs", j), "manual_match"),
+                        f"choice `{match.choice}` has no option `{match.option}`",
+                        did_you_mean(match.option, {o.value: o for o in choice.options}),
+                    )
             if not isinstance(task_input, m.ChoiceInput):
                 continue
             loc = self.at(i, "inputs", j)
@@ -572,6 +589,27 @@ class _GraphChecker:
                     f"options come from `{task_input.options_from}`, "
                     "which no earlier step produces",
                     did_you_mean(task_input.options_from, available),
+                )
+
+    def _preview(self, i: int, step: m.UserTaskStep) -> None:
+        if step.preview is None:
+            return
+        steps = {s.id: s for s in self.definition.steps}
+        target = steps.get(step.preview.step)
+        if not isinstance(target, m.NotifyStep):
+            notify = {s.id: s for s in steps.values() if isinstance(s, m.NotifyStep)}
+            self.error(
+                (*self.at(i, "preview"), "step"),
+                f"preview shows `{step.preview.step}`, which is not a notify step",
+                did_you_mean(step.preview.step, notify),
+            )
+            return
+        for name in step.preview.show:
+            if name not in target.context:
+                self.error(
+                    (*self.at(i, "preview"), "show"),
+                    f"preview shows `{name}`, which step `{target.id}` has no context for",
+                    did_you_mean(name, target.context),
                 )
 
     def _notify(self, i: int, step: m.NotifyStep, available: dict[str, Any]) -> None:

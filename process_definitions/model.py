@@ -202,10 +202,20 @@ class ChoiceInput(InputBase):
     )
 
 
+class ManualMatch(Spec):
+    """A text input naming a record the operator found another way (e.g. a registration number):
+    when the choice `choice` is `option`, the value is looked up in the directory at decision
+    time and recorded as that option's entry in the choice's candidate list."""
+
+    choice: Identifier
+    option: Identifier
+
+
 class TextInput(InputBase):
     type: Literal["text"]
     required: bool = False
     max_length: int = Field(default=2000, gt=0)
+    manual_match: ManualMatch | None = None
 
 
 class OperatorInput(InputBase):
@@ -264,9 +274,18 @@ class ServiceStep(StepBase):
     next: Identifier
 
 
+class PreviewDefinition(Spec):
+    """The messages of a notify step, shown on the operator's form as they will be sent.
+    Context values not listed in `show` are replaced by a pointer to the case file."""
+
+    step: Identifier
+    show: list[Identifier] = Field(default_factory=list)
+
+
 class UserTaskStep(StepBase):
     kind: Literal["user_task"]
     inputs: list[InputDefinition] = Field(min_length=1)
+    preview: PreviewDefinition | None = None
     next: Identifier
 
 

@@ -22,6 +22,7 @@ from adapters.db.case_repository import SYSTEM_ACTOR, add_flag, get_case
 from adapters.db.engine import session_scope
 from adapters.notify import outbox
 from adapters.notify.errors import InvalidRecipientError
+from adapters.notify.message import RenderedMessage
 from adapters.notify.templates import render_message
 from adapters.office import load_office
 from adapters.prefect.events import emit_delivery_failed
@@ -38,9 +39,15 @@ from tasks.step_task import STEP_TASK_OPTIONS, StepCall, after_advance, as_step_
 DELIVERY_FLAG = "pengiriman_gagal"
 
 
-def message_context(view: CaseView, step: m.NotifyStep, services: CaseServices) -> dict[str, Any]:
+SURVEY_PLACEHOLDER = "[tautan survei sekali pakai]"
+
+
+def message_context(
+    view: CaseView, step: m.NotifyStep, services: CaseServices, *, preview: bool = False
+) -> dict[str, Any]:
     """The standard variables every message gets plus the step's declared `context` (names the
-    loader checked against the templates). Values may be None (e.g. an optional field)."""
+    loader checked against the templates). Values may be None (e.g. an optional field). A
+    preview makes no survey link (it would be a live one-time link in Prefect's database)."""
     definition = view.loaded.definition
     settings = get_settings()
     office = load_office(settings)
@@ -53,7 +60,11 @@ def message_context(view: CaseView, step: m.NotifyStep, services: CaseServices) 
             complaint_contact=office.complaint_channel,
             office_contact=office.contact_line(),
             ask_again_url=services.public_form_url,
-            survey_url=_survey_url(view, step, services, settings),
+            survey_url=(
+                (SURVEY_PLACEHOLDER if end_reached_after(definition, step.id) else None)
+                if preview
+                else _survey_url(view, step, services, settings)
+            ),
         ),
         **declared_values(step.context, values),
     }
@@ -93,9 +104,24 @@ def pinned_templates_dir(loaded: LoadedDefinition, root: Path) -> Path:
     return folder
 
 
-def _queue(services: CaseServices, view: CaseView, step: m.NotifyStep, now: datetime) -> None:
-    context = message_context(view, step, services)
+def render_step_messages(
+    view: CaseView, step: m.NotifyStep, services: CaseServices, *, preview: bool = False
+) -> dict[str, RenderedMessage]:
+    """The step's message per channel, as it is sent: the one render path of the send and of
+    the approval form's preview (tasks/approval_preview.py)."""
+    context = message_context(view, step, services, preview=preview)
     templates = pinned_templates_dir(view.loaded, services.templates_cache)
+    config = services.channels
+    return {
+        channel: render_message(
+            templates, step.template, channel, context, max_length=config.max_length(channel)
+        )
+        for channel in step.channels
+    }
+
+
+def _queue(services: CaseServices, view: CaseView, step: m.NotifyStep, now: datetime) -> None:
+    messages = render_step_messages(view, step, services)
     config = services.channels
     with session_scope(services.engine) as session:
         for channel in step.channels:
@@ -112,9 +138,7 @@ def _queue(services: CaseServices, view: CaseView, step: m.NotifyStep, now: date
                     now=now,
                 )
                 continue
-            message = render_message(
-                templates, step.template, channel, context, max_length=config.max_length(channel)
-            )
+            message = messages[channel]
             outbox.enqueue(
                 session,
                 case_id=view.case_id,

@@ -28,7 +28,8 @@ def alert_text(reference: str, definition: m.ProcessDefinition, step_id: str) ->
     budget = duration(step.budget.total_seconds()) if step.budget else "-"
     return (
         f"Permohonan {reference} menunggu di langkah '{step.name}' ({who}) lebih lama dari "
-        f"batas waktu SOP ({budget}). Mohon segera ditindaklanjuti di Prefect UI."
+        f"batas waktu SOP ({budget}). Mohon segera ditindaklanjuti di Prefect UI: daftar kerja "
+        f"{who}."
     )
 
 

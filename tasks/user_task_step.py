@@ -3,7 +3,11 @@
 Waiting suspends the run when it runs from a deployment (it holds no process and re-runs from
 the top on resume) and pauses it otherwise (the process waits in place). On a re-run the same
 pause key returns the answer already given, so the handler continues where it stood. The answer
-is recorded by a task named after the step, with the decision, in one transaction.
+is recorded by a task named after the step, with the decision, in one transaction; then the
+run inputs of the step's visit are deleted from Prefect (notes and links live in the case
+database only). A refused answer (e.g. a manual registration number SDP does not know) makes the
+run wait again, with the reason on the form. The work lists are refreshed when a case starts or
+stops waiting.
 """
 
 from __future__ import annotations
@@ -15,20 +19,40 @@ from prefect import task
 from prefect.context import FlowRunContext
 from prefect.flow_runs import apause_flow_run, asuspend_flow_run
 
+from adapters.case_links import link_ttl_for
 from adapters.prefect.events import emit_step_decided, emit_step_waiting
+from adapters.roster import Operator
+from adapters.sdp.directory import SdpDirectory, SdpRecord
+from adapters.sdp.errors import RegistrationNumberError
+from adapters.sdp.registration import normalise_registration_no
 from process_definitions import model as m
-from process_definitions.units import format_duration
+from tasks.approval_preview import preview_markdown, render_preview, store_preview
 from tasks.case_store import DecisionEntry, advance, begin_wait
 from tasks.case_view import CaseView
-from tasks.operator_input import build_operator_input, choice_values, describe, operator_nip
+from tasks.operator_input import (
+    FormText,
+    build_operator_input,
+    choice_values,
+    describe,
+    operator_nip,
+    parse_nip,
+)
+from tasks.run_inputs import forget_answers
 from tasks.services import CaseServices, get_services
 from tasks.step_task import STEP_TASK_OPTIONS, StepCall, after_advance, as_step_task
+from tasks.work_list import refresh_work_lists_quietly
 
 MAX_DECISION_ATTEMPTS = 5
 
 
 class DecisionRejectedError(ValueError):
-    """The answer does not fit the step (stale key, NIP not in the lane's roster…)."""
+    """The answer does not fit the step (stale key, NIP not in the lane's roster, unknown
+    registration number…). The message is in Bahasa Indonesia: the form shows it again."""
+
+
+def _lane_name(view_or_definition: m.ProcessDefinition, lane: str) -> str:
+    found = view_or_definition.lanes.get(lane)
+    return found.name if found else lane
 
 
 def check_decision(
@@ -36,19 +60,63 @@ def check_decision(
     values: dict[str, Any],
     *,
     variables: dict[str, Any],
-    roster_nips: list[str],
-) -> None:
+    operators: list[Operator],
+    sdp: SdpDirectory,
+    lane_name: str = "",
+) -> dict[str, SdpRecord]:
+    """Refuse an answer that does not fit; the manual matches found, by choice id."""
+    manual: dict[str, SdpRecord] = {}
     for task_input in step.inputs:
         value = values.get(task_input.id)
         if isinstance(task_input, m.ChoiceInput):
             allowed = [v for v, _ in choice_values(task_input, variables)]
             if value not in allowed:
-                raise DecisionRejectedError(f"{task_input.id}: pilihan tidak sah")
+                raise DecisionRejectedError(f'"{task_input.label}": pilihan tidak sah')
         elif isinstance(task_input, m.OperatorInput):
-            if value not in roster_nips:
-                raise DecisionRejectedError(f"{task_input.id}: NIP tidak terdaftar di {step.lane}")
+            nips = {operator.nip for operator in operators}
+            if parse_nip(value) not in nips:
+                raise DecisionRejectedError(
+                    f'"{task_input.label}": NIP tidak terdaftar di jalur {lane_name or step.lane}'
+                )
         elif task_input.required and not str(value or "").strip():
-            raise DecisionRejectedError(f"{task_input.id}: wajib diisi")
+            raise DecisionRejectedError(f'"{task_input.label}": wajib diisi')
+    for task_input in step.inputs:
+        if isinstance(task_input, m.TextInput) and task_input.manual_match:
+            match = task_input.manual_match
+            if values.get(match.choice) == match.option:
+                manual[match.choice] = _manual_record(task_input, values.get(task_input.id), sdp)
+    return manual
+
+
+def _manual_record(task_input: m.TextInput, raw: object, sdp: SdpDirectory) -> SdpRecord:
+    text = str(raw or "").strip()
+    if not text:
+        raise DecisionRejectedError(f'"{task_input.label}" wajib diisi untuk cocok manual')
+    try:
+        number = normalise_registration_no(text)
+    except RegistrationNumberError:
+        raise DecisionRejectedError(
+            f'"{task_input.label}": bentuk nomor registrasi tidak dikenali (contoh: B.I 123/2021)'
+        ) from None
+    record = sdp.get(number)
+    if record is None:
+        raise DecisionRejectedError(
+            f'"{task_input.label}": nomor registrasi itu tidak ada di direktori SDP'
+        )
+    return record
+
+
+def manual_candidate(option: str, record: SdpRecord) -> dict[str, Any]:
+    """The candidate entry of a manual match, under the option's own key (e.g. `manual`)."""
+    return {
+        "key": option,
+        "no_registrasi": record.no_registrasi,
+        "nama": record.nama,
+        "upt": record.upt,
+        "score": 0,
+        "reasons": ["dicocokkan manual oleh petugas"],
+        "manual": True,
+    }
 
 
 def running_from_deployment() -> bool:
@@ -56,21 +124,44 @@ def running_from_deployment() -> bool:
     return bool(context and context.flow_run and context.flow_run.deployment_id)
 
 
+def _pause_key_prefix(step: m.UserTaskStep, visit: int) -> str:
+    return f"{step.id.replace('_', '-')}-{visit}-"  # lowercase, dashes
+
+
 async def wait_for_operator(
-    view: CaseView, step: m.UserTaskStep, services: CaseServices, *, attempt: int
+    view: CaseView,
+    step: m.UserTaskStep,
+    services: CaseServices,
+    *,
+    attempt: int,
+    rejected: str | None = None,
 ) -> dict[str, Any]:
+    definition = view.loaded.definition
     model = build_operator_input(
-        step, variables=view.variables, roster_nips=services.roster.nips(step.lane)
+        step, variables=view.variables, operators=services.roster.root.get(step.lane, [])
     )
-    description = describe(
-        step,
+    preview = await asyncio.to_thread(render_preview, view, step, services)
+    if preview is not None:
+        await asyncio.to_thread(
+            store_preview,
+            services.engine,
+            case_id=view.case_id,
+            step_id=step.id,
+            preview=preview,
+        )
+    ttl = link_ttl_for(step.budget, fallback=services.link_ttl)
+    text = FormText(
         reference=view.reference,
-        case_file_url=services.links.url(view.case_id, now=services.clock(), ttl=services.link_ttl),
-        variables=view.variables,
-        budget_text=format_duration(step.budget) if step.budget else "-",
+        case_file_url=services.links.url(
+            view.case_id, step_id=step.id, now=services.clock(), ttl=ttl
+        ),
+        link_ttl=ttl,
+        lane_name=_lane_name(definition, step.lane),
+        rejected=rejected,
+        extra=tuple(preview_markdown(preview)) if preview else (),
     )
-    form = model.with_initial_data(description=description)
-    key = f"{step.id.replace('_', '-')}-{view.visit}-{attempt}"  # lowercase, dashes
+    form = model.with_initial_data(description=describe(step, text, variables=view.variables))
+    key = f"{_pause_key_prefix(step, view.visit)}{attempt}"
     timeout = int(services.operator_wait_timeout.total_seconds())
     if running_from_deployment():
         answer = await asuspend_flow_run(wait_for_input=form, key=key, timeout=timeout)
@@ -87,12 +178,24 @@ async def wait_for_operator(
 def _record(
     services: CaseServices, view: CaseView, step: m.UserTaskStep, values: dict[str, Any]
 ) -> CaseView | None:
-    check_decision(
-        step, values, variables=view.variables, roster_nips=services.roster.nips(step.lane)
+    manual = check_decision(
+        step,
+        values,
+        variables=view.variables,
+        operators=services.roster.root.get(step.lane, []),
+        sdp=services.sdp,
+        lane_name=_lane_name(view.loaded.definition, step.lane),
     )
     nip = operator_nip(step, values)
     choices = {i.id: values[i.id] for i in step.inputs if isinstance(i, m.ChoiceInput)}
     notes = {i.id: values.get(i.id, "") for i in step.inputs if isinstance(i, m.TextInput)}
+    matched: dict[str, Any] = {}
+    for task_input in step.inputs:
+        if isinstance(task_input, m.ChoiceInput) and task_input.id in manual:
+            source = task_input.options_from or ""
+            option = str(values[task_input.id])
+            kept = [c for c in view.variables.get(source) or [] if c.get("key") != option]
+            matched[source] = [*kept, manual_candidate(option, manual[task_input.id])]
     assert view.started_at is not None
     advanced = advance(
         services.engine,
@@ -102,7 +205,7 @@ def _record(
         now=services.clock(),
         outcome=",".join(str(v) for v in choices.values()),
         actor=nip,
-        outputs={**choices, **notes},
+        outputs={**choices, **notes, **matched},
         decision=DecisionEntry(values=choices, operator_nip=nip),
     )
     if advanced is not None:
@@ -134,6 +237,7 @@ async def decision_task(call: _DecisionCall) -> CaseView | None:
 async def handle_user_task(view: CaseView, step: m.StepDefinition) -> CaseView | None:
     assert isinstance(step, m.UserTaskStep)
     services = get_services()
+    rejected: str | None = None
     for attempt in range(MAX_DECISION_ATTEMPTS):
         waiting = await asyncio.to_thread(
             begin_wait,
@@ -152,13 +256,23 @@ async def handle_user_task(view: CaseView, step: m.StepDefinition) -> CaseView |
                 definition_id=view.loaded.definition.id,
                 definition_hash=view.loaded.content_hash,
             )
-        answer = await wait_for_operator(waiting, step, services, attempt=attempt)
+            await refresh_work_lists_quietly(services)
+        answer = await wait_for_operator(
+            waiting, step, services, attempt=attempt, rejected=rejected
+        )
         try:
             result: CaseView | None = await as_step_task(decision_task, step)(
                 _DecisionCall(waiting, step, answer)
             )
-            return result
-        except DecisionRejectedError:
+        except DecisionRejectedError as error:
             if attempt + 1 >= MAX_DECISION_ATTEMPTS:
+                await forget_answers(_pause_key_prefix(step, waiting.visit))
                 raise
+            rejected = str(error)
+            continue
+        # Recorded in the case database: the answers (notes included) leave Prefect. Rejected
+        # attempts are kept until now: a suspended run replays them when it re-runs.
+        await forget_answers(_pause_key_prefix(step, waiting.visit))
+        await refresh_work_lists_quietly(services)
+        return result
     raise DecisionRejectedError(f"{step.id}: {MAX_DECISION_ATTEMPTS} jawaban ditolak")

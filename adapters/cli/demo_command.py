@@ -30,6 +30,7 @@ from process_definitions.loader import LoadedDefinition, load_definition
 
 REFERENCE = re.compile(r"\b[A-Z]{2,5}-\d{4}-\d{6}\b")
 CSRF = re.compile(r'name="csrf-token" value="([^"]+)"')
+MANUAL_CHOICE = "manual"  # a match the operator types in: the demo picks candidates only
 NOT_FOUND_CHOICE = "tidak_ditemukan"
 
 
@@ -175,7 +176,7 @@ def answer_for(schema: dict[str, Any], scenario: str) -> dict[str, str]:
         if not options:
             continue
         if NOT_FOUND_CHOICE in options:
-            keys = [o for o in options if o != NOT_FOUND_CHOICE]
+            keys = [o for o in options if o not in (NOT_FOUND_CHOICE, MANUAL_CHOICE)]
             answer[name] = keys[0] if scenario == "ditemukan" and keys else NOT_FOUND_CHOICE
         else:
             answer[name] = options[0]

@@ -2,7 +2,7 @@
 
 with entered_services(services):  # flows and tasks below see these services
     CaseWorker(...).start()       # a Prefect worker on the `sopflow` pool
-    maintenance loop              # the reconciler, every `maintenance_seconds`
+    maintenance loop              # the reconciler and the work lists, every `maintenance_seconds`
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ async def maintenance_loop(stop: asyncio.Event, *, interval: float = MAINTENANCE
     from tasks.case_summary import publish_stuck_cases
     from tasks.reconcile import reconcile
     from tasks.services import get_services
+    from tasks.work_list import WORK_LISTS
 
     last_stuck: list[str] = []
     while not stop.is_set():
@@ -39,6 +40,8 @@ async def maintenance_loop(stop: asyncio.Event, *, interval: float = MAINTENANCE
             if stuck != last_stuck:  # the artifact changes only when the list does
                 await publish_stuck_cases(report.stuck)
                 last_stuck = stuck
+            # Operators' lists (when they changed) and fresh case-file links on waiting forms.
+            await WORK_LISTS.refresh(get_services(), renew_links=True)
         except Exception:  # the API or database briefly down must not end the runner
             logger.warning("maintenance pass failed; next in %.0fs", interval, exc_info=True)
         with contextlib.suppress(TimeoutError):

@@ -41,6 +41,7 @@ from adapters.intake.request_guard import RequestGuardMiddleware
 from adapters.intake.request_limits import BodyCapMiddleware
 from adapters.intake.security import CsrfTokens, SecurityHeadersMiddleware
 from adapters.prefect.starter import CaseStarter, PrefectCaseStarter
+from adapters.roster import Roster, load_roster
 from adapters.settings import Settings
 from adapters.storage.protocol import ObjectStore
 from process_definitions.loader import LoadedDefinition, did_you_mean
@@ -74,6 +75,7 @@ def create_app(
     public_base_url: str = "http://127.0.0.1:8000",
     limits: IntakeLimits | None = None,
     timezone: str = "Asia/Jakarta",
+    roster: Roster | None = None,
 ) -> FastAPI:
     """The intake app for every given definition: `/` lists them, each has its form, status
     page and poster under `/<definition id>/`. FormDefinitionError if one has no form step,
@@ -95,6 +97,7 @@ def create_app(
         limits=limits,
         secure_cookies=public_base_url.startswith("https://"),
         public_base_url=public_base_url,
+        roster=roster,
     )
     for definition_id, (loaded, form) in forms.items():
         definition = loaded.definition
@@ -279,4 +282,5 @@ def build_app_from_settings(
         public_base_url=settings.public_base_url,
         limits=limits,
         timezone=settings.intake_timezone,
+        roster=load_roster(settings.roster_file),
     )

@@ -1,4 +1,5 @@
-"""The operator's view of a case file: form data with labels, file links, SDP candidates."""
+"""The operator's view of a case file: form data with labels, file links, SDP candidates, and
+the history (decisions, drafts, messages as sent)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from adapters.db.case_tables import Case
+from adapters.intake.casefile_history import CaseHistory
 from adapters.intake.status_lookup import status_text
 from adapters.storage.errors import StorageError
 from adapters.storage.protocol import ObjectStore
@@ -38,6 +40,7 @@ class CaseFileView:
     candidates: list[dict[str, Any]] = field(default_factory=list)
     chooses_candidates: bool = False  # an operator picks from a searched list (options_from)
     warnings: list[str] = field(default_factory=list)  # flags raised on the case, for operators
+    history: CaseHistory = field(default_factory=CaseHistory)
 
 
 FLAG_TEXTS = {
@@ -64,6 +67,7 @@ def case_file_view(
     *,
     link_ttl: timedelta,
     format_time: TimeFormat,
+    history: CaseHistory | None = None,
 ) -> CaseFileView:
     """The case as an operator reads it; every time through `format_time` (office time, WIB)."""
     title, detail = status_text(case, definition)
@@ -86,6 +90,7 @@ def case_file_view(
     view.chooses_candidates = bool(sources)
     view.candidates = [c for source in sources for c in _candidates(case.variables.get(source))]
     view.warnings = [flag_text(flag, definition) for flag in case.flags]
+    view.history = history or CaseHistory()
     return view
 
 
@@ -146,6 +151,7 @@ def _candidates(raw: Any) -> list[dict[str, Any]]:
                     "no_registrasi": str(item.get("no_registrasi", "")),
                     "upt": str(item.get("upt", "")),
                     "score": item.get("score", ""),
+                    "manual": bool(item.get("manual")),
                     "reasons": [str(r) for r in reasons] if isinstance(reasons, list) else [],
                 }
             )

@@ -24,6 +24,7 @@ from adapters.intake.form_fields import PublicForm
 from adapters.intake.pages import Pages
 from adapters.intake.security import CsrfTokens, SlidingWindowLimiter
 from adapters.prefect.starter import CaseStarter
+from adapters.roster import Roster
 from adapters.storage.protocol import ObjectStore
 from process_definitions.loader import LoadedDefinition
 
@@ -63,6 +64,7 @@ class IntakeSite:
     secure_cookies: bool
     public_base_url: str
     services: dict[str, IntakeContext] = field(default_factory=dict)  # by definition id
+    roster: Roster | None = None  # names of the NIPs in the case file's decisions
     submit_limiter: SlidingWindowLimiter = field(init=False)
     status_limiter: SlidingWindowLimiter = field(init=False)
     casefile_limiter: SlidingWindowLimiter = field(init=False)

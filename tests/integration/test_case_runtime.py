@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,9 @@ from adapters.roster import load_roster
 from adapters.sdp.demo import load_demo_directory
 from adapters.sdp.sql_directory import SqlSdpDirectory
 from process_definitions.loader import load_definition
+from process_definitions.model import UserTaskStep
+from tasks.form_links import renew_form_link
+from tasks.operator_input import operator_choice
 from tasks.services import CaseServices, entered_services
 from tests.support.databases import temporary_postgres_database
 from tests.support.gateway_server import LocalGateway
@@ -57,6 +60,9 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 SOP = load_definition(REPO / "process_definitions" / "layanan_informasi_integrasi" / "process.yaml")
 DIVPAS, INTEGRASI = load_roster().nips("operator_divpas"), load_roster().nips("operator_integrasi")
+# What the form's NIP dropdown offers and returns: "NIP - Nama".
+PICK_DIVPAS = [operator_choice(o) for o in load_roster().root["operator_divpas"]]
+PICK_INTEGRASI = [operator_choice(o) for o in load_roster().root["operator_integrasi"]]
 
 
 @dataclass
@@ -307,7 +313,9 @@ def test_not_found_branch(prefect_env: PrefectEnv, case_env: CaseEnv, runner: Wo
     assert case.reference in markdown and "/berkas/" in markdown
 
     answer = resume(
-        prefect_env.api_url, run_id, {"keputusan": "tidak_ditemukan", "nip_verifikator": DIVPAS[0]}
+        prefect_env.api_url,
+        run_id,
+        {"keputusan": "tidak_ditemukan", "nip_verifikator": PICK_DIVPAS[0]},
     )
     assert answer["status"] == "ACCEPT"
     wait_for_state(prefect_env.api_url, run_id, {"COMPLETED"})
@@ -351,39 +359,55 @@ def test_found_branch_refuses_bad_answers(
     # Wrong or empty decisions are refused and the run stays waiting.
     for bad in (
         {},
-        {"keputusan": "K9", "nip_verifikator": DIVPAS[0]},
+        {"keputusan": "K9", "nip_verifikator": PICK_DIVPAS[0]},
         {"keputusan": "K1"},
         {"keputusan": "K1", "nip_verifikator": INTEGRASI[0]},
     ):
         assert resume(prefect_env.api_url, run_id, bad)["status"] in ("REJECT", "ABORT"), bad
     assert wait_for_state(prefect_env.api_url, run_id, {"PAUSED"})["state"]["type"] == "PAUSED"
 
-    assert (
-        resume(prefect_env.api_url, run_id, {"keputusan": "K1", "nip_verifikator": DIVPAS[1]})[
-            "status"
-        ]
-        == "ACCEPT"
-    )
-    wait_for_case(case_env, case_id, status="waiting", step="setujui_jawaban")
+    listed = latest_artifact(prefect_env.api_url, "daftar-kerja-operator-divpas")
+    assert case.reference in listed and f"/v2/runs/flow-run/{run_id}" in listed  # the work list
+    note = f"Catatan uji {uuid.uuid4().hex[:8]}: pemohon menelepon dari 0812 5550 1234"
+    SEEN_VALUES.append(note)  # free text must not stay in Prefect
+    answer = {"keputusan": "K1", "nip_verifikator": PICK_DIVPAS[1], "catatan_verifikasi": note}
+    assert resume(prefect_env.api_url, run_id, answer)["status"] == "ACCEPT"
+    case = wait_for_case(case_env, case_id, status="waiting", step="setujui_jawaban")
+    assert case.variables["catatan_verifikasi"] == note  # kept in the case database
     wait_for_state(prefect_env.api_url, run_id, {"PAUSED"})
+    assert case.reference not in latest_artifact(
+        prefect_env.api_url, "daftar-kerja-operator-divpas"
+    )
+    keys = [key for key, _ in run_inputs(prefect_env.api_url, run_id)]
+    assert keys and not any("verifikasi-sdp" in key for key in keys), keys  # deleted once recorded
+    markdown = description_markdown(prefect_env.api_url, run_id)
+    assert "Pesan yang akan dikirim" in markdown and "**WhatsApp**" in markdown
+    assert "[lihat berkas]" in markdown and form["nama_pemohon"] not in markdown
+    assert "Resume" in markdown and "Submit" not in markdown and "3 menit" in markdown
     with session_scope(case_env.services.engine) as session:
         draft = repo.get_case(session, case_id=case_id).variables["draft"]
     assert draft["key"] == "K1" and draft["programmes"]
     assert (
-        resume(prefect_env.api_url, run_id, {"persetujuan": "kirim", "nip_penyetuju": DIVPAS[0]})[
-            "status"
-        ]
+        resume(
+            prefect_env.api_url, run_id, {"persetujuan": "kirim", "nip_penyetuju": PICK_DIVPAS[0]}
+        )["status"]
         == "REJECT"
     )
     assert (
         resume(
-            prefect_env.api_url, run_id, {"persetujuan": "kirim", "nip_penyetuju": INTEGRASI[0]}
+            prefect_env.api_url,
+            run_id,
+            {"persetujuan": "kirim", "nip_penyetuju": PICK_INTEGRASI[0]},
         )["status"]
         == "ACCEPT"
     )
     wait_for_state(prefect_env.api_url, run_id, {"COMPLETED"})
     case = wait_for_case(case_env, case_id, status="completed")
     assert case.outcome == "informasi_diberikan"
+    assert run_inputs(prefect_env.api_url, run_id) == []  # no note, no case-file link left
+    sent = {m.channel: m.body_text for m in outbox(case_env, case_id)}
+    preview = case.variables["pratinjau_pesan"]["setujui_jawaban"]["messages"]
+    assert {channel: p["text"] for channel, p in preview.items()} == sent  # approved == sent
     steps = [r.step_id for r in records(case_env, case_id)]
     assert steps[-5:] == [
         "susun_jawaban",
@@ -401,6 +425,80 @@ def test_found_branch_refuses_bad_answers(
         actors = [r.actor for r in repo.step_records(session, case_id=case_id)]
         assert DIVPAS[1] in actors and INTEGRASI[0] in actors
         assert verify_chain(session)[1] is None
+
+
+def test_a_manual_match_is_checked_against_sdp_and_drafts_the_answer(
+    prefect_env: PrefectEnv, case_env: CaseEnv, runner: WorkerThread
+) -> None:
+    """Found another way: an unknown number is refused (the run waits again, saying why); a
+    known one is recorded as the manual match and the draft is made from it."""
+    form = applicant("Nama Ejaan Lama Yang Tak Tercari")
+    remember(form)
+    case_id, run_id = submit(case_env, form)
+    wait_for_case(case_env, case_id, status="waiting", step="verifikasi_sdp")
+    wait_for_state(prefect_env.api_url, run_id, {"PAUSED"})
+    # The operator comes 20 minutes late: the runner's maintenance renews the form's link.
+    before = description_markdown(prefect_env.api_url, run_id)
+    late = replace(case_env.services, clock=lambda: datetime.now(UTC) + timedelta(minutes=20))
+    step = SOP.definition.step("verifikasi_sdp")
+    assert isinstance(step, UserTaskStep)
+    with temporary_settings({PREFECT_API_URL: prefect_env.api_url}):
+        renewed = asyncio.run(
+            renew_form_link(late, flow_run_id=run_id, case_id=case_id, step=step, visit=1)
+        )
+    after = description_markdown(prefect_env.api_url, run_id)
+    assert renewed and before != after and after.split("/berkas/")[0] == before.split("/berkas/")[0]
+    unknown = {
+        "keputusan": "manual",
+        "no_registrasi_manual": "B.I 9999/2020",
+        "nip_verifikator": PICK_DIVPAS[0],
+    }
+    assert resume(prefect_env.api_url, run_id, unknown)["status"] == "ACCEPT"
+    deadline = time.monotonic() + 60
+    while "ditolak" not in (markdown := _description_or_empty(prefect_env.api_url, run_id)):
+        assert time.monotonic() < deadline, "the run did not wait again"
+        time.sleep(0.3)
+    assert "tidak ada di direktori SDP" in markdown and "9999" not in markdown
+    known = {**unknown, "no_registrasi_manual": "bi-101/2023"}  # another spelling of B.I 101/2023
+    assert resume(prefect_env.api_url, run_id, known)["status"] == "ACCEPT"
+    case = wait_for_case(case_env, case_id, status="waiting", step="setujui_jawaban")
+    manual = [c for c in case.variables["candidates"] if c.get("manual")]
+    assert [(c["key"], c["no_registrasi"]) for c in manual] == [("manual", "B.I 101/2023")]
+    assert case.variables["draft"]["key"] == "manual"
+    with session_scope(case_env.services.engine) as session:
+        decision = session.exec(select(Decision).where(Decision.case_id == case_id)).one()
+        assert decision.values == {"keputusan": "manual"}
+    wait_for_state(prefect_env.api_url, run_id, {"PAUSED"})
+    approve = {"persetujuan": "tidak_sesuai", "nip_penyetuju": PICK_INTEGRASI[1]}
+    assert resume(prefect_env.api_url, run_id, approve)["status"] == "ACCEPT"
+    wait_for_case(case_env, case_id, status="completed")
+    assert run_inputs(prefect_env.api_url, run_id) == []
+
+
+def _description_or_empty(api_url: str, run_id: str) -> str:
+    try:
+        return description_markdown(api_url, run_id)
+    except (httpx.HTTPError, KeyError, TypeError):
+        return ""  # between two waits: no keyset yet
+
+
+def run_inputs(api_url: str, run_id: str) -> list[tuple[str, str]]:
+    """Every run input Prefect keeps for the run (key, value), as `/input/filter` reads them."""
+    response = httpx.post(
+        f"{api_url}/flow_runs/{run_id}/input/filter",
+        json={"prefix": "", "limit": 200, "exclude_keys": []},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return [(str(item["key"]), str(item["value"])) for item in response.json()]
+
+
+def latest_artifact(api_url: str, key: str) -> str:
+    response = httpx.get(f"{api_url}/artifacts/{key}/latest", timeout=10)
+    response.raise_for_status()
+    artifact = response.json()
+    assert artifact["description"] == artifact["data"]  # the key's page shows the description
+    return str(artifact["data"])
 
 
 class RunnerProcess:
@@ -483,7 +581,7 @@ def test_runner_killed_while_waiting_and_while_sending(
         resume(
             prefect_env.api_url,
             run_id,
-            {"keputusan": "tidak_ditemukan", "nip_verifikator": DIVPAS[0]},
+            {"keputusan": "tidak_ditemukan", "nip_verifikator": PICK_DIVPAS[0]},
         )["status"]
         == "ACCEPT"
     )
@@ -579,7 +677,7 @@ def test_second_definition_paused_in_process_with_a_budget_breach(
     assert case.flow_run_id is not None
     wait_for_state(prefect_env.api_url, case.flow_run_id, {"PAUSED"})
     clock.now += timedelta(minutes=5)
-    nip = load_roster().nips("petugas")[0]
+    nip = operator_choice(load_roster().root["petugas"][0])  # "NIP - Nama", as the form offers
     assert (
         resume(prefect_env.api_url, case.flow_run_id, {"hasil": "setuju", "nip": nip})["status"]
         == "ACCEPT"
@@ -654,7 +752,7 @@ def test_reconciler_starts_a_lost_case_and_reports_a_stuck_one(
         resume(
             prefect_env.api_url,
             case.flow_run_id,
-            {"keputusan": "tidak_ditemukan", "nip_verifikator": DIVPAS[0]},
+            {"keputusan": "tidak_ditemukan", "nip_verifikator": PICK_DIVPAS[0]},
         )["status"]
         == "ACCEPT"
     )
@@ -719,7 +817,7 @@ def test_an_operator_step_waiting_past_its_budget_alerts_the_supervisor(
         resume(
             prefect_env.api_url,
             run_id,
-            {"keputusan": "tidak_ditemukan", "nip_verifikator": DIVPAS[0]},
+            {"keputusan": "tidak_ditemukan", "nip_verifikator": PICK_DIVPAS[0]},
         )["status"]
         == "ACCEPT"
     )
@@ -752,7 +850,7 @@ def test_a_suspension_logs_nothing_at_warning_or_error(
         resume(
             prefect_env.api_url,
             run_id,
-            {"keputusan": "tidak_ditemukan", "nip_verifikator": DIVPAS[0]},
+            {"keputusan": "tidak_ditemukan", "nip_verifikator": PICK_DIVPAS[0]},
         )["status"]
         == "ACCEPT"
     )
@@ -774,9 +872,12 @@ def test_two_workers_on_one_pool_never_run_a_case_twice(
                 "keputusan": c.variables["candidates"][0]["key"]
                 if c.variables.get("candidates") and c.variables["candidates"][0]["score"] >= 90
                 else "tidak_ditemukan",
-                "nip_verifikator": DIVPAS[0],
+                "nip_verifikator": PICK_DIVPAS[0],
             },
-            "setujui_jawaban": lambda c: {"persetujuan": "kirim", "nip_penyetuju": INTEGRASI[0]},
+            "setujui_jawaban": lambda c: {
+                "persetujuan": "kirim",
+                "nip_penyetuju": PICK_INTEGRASI[0],
+            },
         }
         deadline = time.monotonic() + 240
         open_cases = dict(cases)
@@ -864,7 +965,7 @@ def test_a_case_that_cannot_go_on_stalls_and_retry_continues_it(
     assert not any(f.startswith("macet") for f in case.flags)
     assert case.flow_run_id is not None and case.flow_run_id != run_id
     wait_for_state(prefect_env.api_url, case.flow_run_id, {"PAUSED"})
-    nip = full_roster.nips("petugas")[0]
+    nip = operator_choice(full_roster.root["petugas"][0])  # "NIP - Nama", as the form offers
     assert (
         resume(prefect_env.api_url, case.flow_run_id, {"hasil": "tolak", "nip": nip})["status"]
         == "ACCEPT"
@@ -898,6 +999,13 @@ def test_prefect_database_holds_no_personal_data(prefect_env: PrefectEnv) -> Non
             for (text,) in conn.execute(f'SELECT t::text FROM "{table}" t'):
                 found += [(table, value) for value in SEEN_VALUES if value in text]
     assert found == []
+    # No case-file link outlives its decision: runs that ended keep no run input at all.
+    with psycopg.connect(prefect_env.database_dsn) as conn:
+        links = conn.execute(
+            "SELECT i.key FROM flow_run_input i JOIN flow_run r ON r.id = i.flow_run_id "
+            "WHERE r.state_type = 'COMPLETED' AND i.value LIKE '%/berkas/%'"
+        ).fetchall()
+    assert links == []
     # The scan can fail: the case references are there, in run names and artifacts.
     with psycopg.connect(prefect_env.database_dsn) as conn:
         names = [row[0] for row in conn.execute("SELECT name FROM flow_run")]

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from adapters.case_links import CaseLinkSigner
-from adapters.db.case_repository import get_case_by_reference, set_status
+from adapters.db.case_repository import get_case_by_reference, record_decision, set_status
 from adapters.db.case_tables import Case, CaseStatus
 from adapters.db.engine import make_engine, session_scope
 from adapters.db.migrate import upgrade
@@ -27,6 +27,9 @@ from adapters.intake.context import IntakeLimits
 from adapters.intake.errors import UploadRejected as _Rejected
 from adapters.intake.security import SECURITY_HEADERS
 from adapters.intake.upload_checks import check_ktp_upload as _check
+from adapters.notify.message import RenderedMessage
+from adapters.notify.outbox import enqueue
+from adapters.roster import load_roster
 from adapters.storage.fake_store import InMemoryObjectStore
 from process_definitions.loader import LoadedDefinition, load_definition
 from tests.support.definition_folders import definitions_folder
@@ -97,6 +100,7 @@ def make_intake(
         clock=clock,
         public_base_url="http://testserver",
         limits=limits,
+        roster=load_roster(),
     )
     client = TestClient(app)
     return Intake(client, engine, store, starter, clock, signer, loaded)
@@ -440,13 +444,18 @@ def _submitted_case(it: Intake) -> Case:
                 }
             ]
         }
+        case.current_step = "verifikasi_sdp"  # an operator step: the link was made for it
         session.add(case)
         return case
 
 
+def _link(it: Intake, case: Case, ttl: timedelta = timedelta(hours=1)) -> str:
+    return it.signer.url(case.id, step_id="verifikasi_sdp", now=it.clock(), ttl=ttl)
+
+
 def test_case_file_link_opens_form_data_ktp_and_candidates(intake: Intake) -> None:
     case = _submitted_case(intake)
-    url = intake.signer.url(case.id, now=intake.clock(), ttl=timedelta(hours=1))
+    url = _link(intake, case)
     response = intake.client.get(url)
     assert response.status_code == 200
     assert case.reference in response.text
@@ -460,18 +469,78 @@ def test_case_file_link_opens_form_data_ktp_and_candidates(intake: Intake) -> No
 
 def test_expired_case_file_link_is_403(intake: Intake) -> None:
     case = _submitted_case(intake)
-    url = intake.signer.url(case.id, now=intake.clock(), ttl=timedelta(minutes=5))
+    url = _link(intake, case, timedelta(minutes=5))
     intake.clock.advance(minutes=6)
     response = intake.client.get(url)
     assert response.status_code == 403
     assert case.form_data["nama_pemohon"] not in response.text
 
 
+def test_a_case_file_link_dies_when_the_case_leaves_its_step(intake: Intake) -> None:
+    """A link kept in Prefect's database opens nothing once the decision is made."""
+    case = _submitted_case(intake)
+    url = _link(intake, case)
+    assert intake.client.get(url).status_code == 200
+    for step, finished in (("setujui_jawaban", None), ("verifikasi_sdp", intake.clock())):
+        with session_scope(intake.engine) as session:
+            stored = get_case_by_reference(session, reference=case.reference)
+            assert stored is not None
+            stored.current_step, stored.finished_at = step, finished
+            session.add(stored)
+        response = intake.client.get(url)
+        assert response.status_code == 403 and "sudah melewati langkah" in response.text
+        assert case.form_data["nama_pemohon"] not in response.text
+
+
+def test_case_file_shows_decisions_with_names_drafts_and_messages_sent(intake: Intake) -> None:
+    case = _submitted_case(intake)
+    now = intake.clock()
+    with session_scope(intake.engine) as session:
+        stored = get_case_by_reference(session, reference=case.reference)
+        assert stored is not None
+        record_decision(
+            session,
+            case=stored,
+            step_id="verifikasi_sdp",
+            visit=1,
+            values={"keputusan": "K1"},
+            operator_nip="199001012015031001",
+            at=now,
+        )
+        stored.variables = {
+            **stored.variables,
+            "catatan_verifikasi": "Dicek juga dengan tanggal lahir",
+            "pratinjau_pesan": {
+                "setujui_jawaban": {
+                    "step": "kirim_informasi",
+                    "messages": {"whatsapp": {"subject": None, "text": "Draf untuk Budi"}},
+                }
+            },
+        }
+        session.add(stored)
+        enqueue(
+            session,
+            case_id=stored.id,
+            step_id="kirim_informasi",
+            channel="email",
+            recipient="budi@example.com",
+            message=RenderedMessage(subject="Subjek terkirim", text="Isi terkirim"),
+            now=now,
+        )
+    html = intake.client.get(_link(intake, case)).text
+    assert "199001012015031001 - Operator Divpas Demo 1" in html  # NIP and name from the roster
+    assert "K1: ANDI BIN ALI, B.I 123/2021" in html  # the chosen candidate, as a person reads it
+    assert "Dicek juga dengan tanggal lahir" in html  # the note lives here, not in Prefect
+    assert "Draf untuk Budi" in html and "Subjek terkirim" in html and "Isi terkirim" in html
+
+
 def test_tampered_case_file_link_is_403(intake: Intake) -> None:
     case = _submitted_case(intake)
-    url = intake.signer.url(case.id, now=intake.clock(), ttl=timedelta(hours=1))
+    url = _link(intake, case)
     other = CaseLinkSigner("another-secret-0123456789", "http://testserver")
-    forged = other.url(case.id, now=intake.clock(), ttl=timedelta(hours=1))
+    forged = other.url(
+        case.id, step_id="verifikasi_sdp", now=intake.clock(), ttl=timedelta(hours=1)
+    )
     flipped = url[:-3] + ("AAA" if not url.endswith("AAA") else "BBB")
     for bad in (forged, flipped, "/berkas/bukan-token"):
         assert intake.client.get(bad).status_code == 403
@@ -564,7 +633,7 @@ def test_build_app_from_settings_wires_the_configured_parts(tmp_path: Path) -> N
 
 def test_case_file_times_are_shown_in_office_time(intake: Intake) -> None:
     case = _submitted_case(intake)
-    url = intake.signer.url(case.id, now=intake.clock(), ttl=timedelta(hours=1))
+    url = _link(intake, case)
     html = intake.client.get(url).text
     # T0 is 02:00 UTC, the form was sent 4 minutes later: 09.00 and 09.04 WIB.
     assert "5 Maret 2026 09.00 WIB" in html and "5 Maret 2026 09.04 WIB" in html
@@ -601,7 +670,7 @@ def test_case_file_shows_flags_raised_on_the_case(intake: Intake) -> None:
         assert stored is not None
         stored.flags = ["pengiriman_gagal:kirim_informasi"]
         session.add(stored)
-    url = intake.signer.url(case.id, now=intake.clock(), ttl=timedelta(hours=1))
+    url = _link(intake, case)
     response = intake.client.get(url)
     assert "Perlu tindakan petugas" in response.text
     assert "Petugas memberikan informasi integrasi melalui email dan WhatsApp" in response.text

@@ -251,6 +251,44 @@ CASES = [
         None,
     ),
     (
+        "preview of a step that does not notify",
+        mutate(
+            (
+                "    budget: 2m\n    inputs:",
+                "    budget: 2m\n    preview: {step: cabangg}\n    inputs:",
+            )
+        ),
+        "preview shows `cabangg`, which is not a notify step",
+        None,
+        "periksa",
+    ),
+    (
+        "preview shows a value the message has no context for",
+        mutate(
+            (
+                "    budget: 2m\n    inputs:",
+                "    budget: 2m\n    preview: {step: kabari, show: [applicant_nama]}\n    inputs:",
+            )
+        ),
+        "preview shows `applicant_nama`",
+        "did you mean `applicant_name`?",
+        "periksa",
+    ),
+    (
+        "manual match of a choice without a candidate list",
+        mutate(
+            (
+                "      - {id: nip, label: NIP petugas, type: operator}",
+                "      - {id: nomor, label: Nomor, type: text,\n"
+                "         manual_match: {choice: hasil, option: setuju}}\n"
+                "      - {id: nip, label: NIP petugas, type: operator}",
+            )
+        ),
+        "manual_match names `hasil`: no choice with `options_from` here",
+        None,
+        "periksa",
+    ),
+    (
         "version not a number",
         mutate(("version: 3", "version: tiga")),
         "`version`",

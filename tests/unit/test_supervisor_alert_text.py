@@ -11,3 +11,4 @@ def test_the_alert_names_the_lane_and_the_budget_in_words() -> None:
     assert "LII-2026-000007" in text and "Petugas memverifikasi data" in text
     assert "(Operator Divpas)" in text and "operator_divpas" not in text
     assert "batas waktu SOP (2 menit 30 detik)" in text
+    assert "daftar kerja Operator Divpas" in text  # where the lane's work list is

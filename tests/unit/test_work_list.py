@@ -1,0 +1,50 @@
+"""The operators' work list: oldest deadline first, waited against the budget, a link per case."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tasks.work_list import WaitingCase, artifact_key, lane_markdown
+
+NOW = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)  # 15.00 WIB
+
+
+def _case(reference: str, *, waited: timedelta, budget: timedelta | None) -> WaitingCase:
+    return WaitingCase(
+        reference=reference,
+        lane="operator_divpas",
+        lane_name="Operator Divpas",
+        step_name="Petugas memverifikasi data pada SDP",
+        waiting_since=NOW - waited,
+        budget=budget,
+        flow_run_id=f"run-{reference}",
+    )
+
+
+def test_rows_come_oldest_deadline_first_with_waited_and_budget_in_words() -> None:
+    cases = [
+        _case("LII-2026-000003", waited=timedelta(minutes=1), budget=timedelta(minutes=3)),
+        _case("LII-2026-000001", waited=timedelta(seconds=30), budget=None),
+        _case("LII-2026-000002", waited=timedelta(minutes=4), budget=timedelta(seconds=150)),
+    ]
+    text = lane_markdown("Operator Divpas", cases, now=NOW, ui_url="http://127.0.0.1:4200/")
+    rows = [line for line in text.splitlines() if line.startswith("| LII-")]
+    assert [row.split(" | ")[0] for row in rows] == [
+        "| LII-2026-000002",  # deadline passed 1 min 30 s ago
+        "| LII-2026-000003",  # 2 minutes left
+        "| LII-2026-000001",  # no budget: last
+    ]
+    assert "4 menit / 2 menit 30 detik" in rows[0] and "**LEWAT BATAS** (14.58 WIB)" in rows[0]
+    assert "1 menit / 3 menit" in rows[1] and "15.02 WIB" in rows[1] and "LEWAT" not in rows[1]
+    assert "[Buka keputusan](http://127.0.0.1:4200/v2/runs/flow-run/run-LII-2026-000002)" in rows[0]
+    assert text.startswith("# Daftar kerja: Operator Divpas") and "**3** kasus" in text
+    assert "Resume" in text  # how to get from the run page to the form
+
+
+def test_an_empty_lane_says_so() -> None:
+    text = lane_markdown("Operator Integrasi", [], now=NOW, ui_url=None)
+    assert "Tidak ada kasus yang menunggu" in text and "**0** kasus" in text
+
+
+def test_artifact_keys_are_what_prefect_allows() -> None:
+    assert artifact_key("operator_divpas") == "daftar-kerja-operator-divpas"
