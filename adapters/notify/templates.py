@@ -31,11 +31,15 @@ from adapters.notify.message import RenderedMessage
 
 
 def tanggal(value: date | str | None) -> str:
-    """`date(2026, 1, 4)` or `"2026-01-04"` -> `4 Januari 2026`."""
+    """`date(2026, 1, 4)` or `"2026-01-04"` -> `4 Januari 2026`; any other text is shown as it
+    is (e.g. the approval preview's `[lihat berkas]` in place of a hidden value)."""
     if value is None:
         return "belum dapat diperkirakan"
     if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
     return long_date(value)
 
 

@@ -15,9 +15,13 @@ from tasks.approval_preview import HIDDEN, masked_view, preview_markdown, render
 from tasks.case_view import CaseView
 from tasks.notify_step import render_step_messages
 from tasks.services import CaseServices
+from tests.support.messages import programme_line
 
 SOP = load_definition(
-    Path(__file__).resolve().parents[2] / "process_definitions" / "layanan_informasi_integrasi.yaml"
+    Path(__file__).resolve().parents[2]
+    / "process_definitions"
+    / "layanan_informasi_integrasi"
+    / "process.yaml"
 )
 APPROVAL = SOP.definition.step("setujui_jawaban")
 SEND = SOP.definition.step("kirim_informasi")
@@ -38,11 +42,14 @@ def _view() -> CaseView:
             "draft": {
                 "prisoner_name": PRISONER,
                 "upt_name": "Lapas Kelas IIA Serang",
-                "current_stage": "LITMAS_BAPAS",
+                "as_of": "2026-12-03",
+                "asked": "Pembebasan Bersyarat",
+                "current_stage": "Pembebasan Bersyarat: Litmas oleh Bapas",
                 "programmes": [
-                    {"name": "Pembebasan Bersyarat", "estimated_date": "2027-03-01"},
-                    {"name": "Cuti Bersyarat", "estimated_date": None, "conditions": "Syarat X"},
+                    programme_line("Pembebasan Bersyarat", "perkiraan paling awal 1 Maret 2027"),
+                    programme_line("Cuti Bersyarat", "belum dapat diperkirakan", "Syarat X"),
                 ],
+                "notes": [],
             },
         },
         loaded=SOP,
@@ -71,7 +78,8 @@ def test_the_preview_is_the_sent_message_with_only_the_names_hidden(
     assert isinstance(APPROVAL, m.UserTaskStep) and isinstance(SEND, m.NotifyStep)
     preview = render_preview(_view(), APPROVAL, services)
     assert preview is not None and set(preview.masked) == {"email", "whatsapp"}
-    sent = render_step_messages(_view(), SEND, services)  # what the notify step would send
+    # what the notify step would send, but for the one-time survey link it makes when it sends
+    sent = render_step_messages(_view(), SEND, services, preview=True)
     assert preview.full == sent
     for channel, message in preview.masked.items():
         full = sent[channel]

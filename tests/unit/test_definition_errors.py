@@ -321,7 +321,7 @@ CASES = [
         "condition literal not an option nor a candidate key",
         sop(("keputusan == 'tidak_ditemukan'", "keputusan == 'K0'")),
         "`keputusan` is compared with 'K0'",
-        "values of `keputusan`: `tidak_ditemukan` or a candidate key",
+        "values of `keputusan`: `manual`, `tidak_ditemukan` or a candidate key",
         "hasil_verifikasi",
     ),
     (

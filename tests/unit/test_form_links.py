@@ -13,7 +13,10 @@ from tasks.form_links import renewed_description
 NOW = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
 SIGNER = CaseLinkSigner("a-very-secret-key-of-32-characters", "https://layanan.example")
 SOP = load_definition(
-    Path(__file__).resolve().parents[2] / "process_definitions" / "layanan_informasi_integrasi.yaml"
+    Path(__file__).resolve().parents[2]
+    / "process_definitions"
+    / "layanan_informasi_integrasi"
+    / "process.yaml"
 ).definition
 STEP = SOP.step("verifikasi_sdp")  # budget 2m30s: links live 15 minutes
 
