@@ -37,7 +37,7 @@ def tanggal(value: date | str | None) -> str:
         return "belum dapat diperkirakan"
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value[:10])
+            return long_date(date.fromisoformat(value[:10]))
         except ValueError:
             return value
     return long_date(value)
