@@ -451,9 +451,11 @@ def main() -> None:
                 )
                 while "runner ready" not in log.read_text(errors="replace"):
                     time.sleep(0.2)
-            roots = {"Prefect server": server.process.pid} | {
-                f"runner {i}": r.pid for i, r in enumerate(runners)
-            }
+            roots = (
+                {"Prefect server": server.process.pid}
+                | {f"Prefect services {i}": p.pid for i, p in enumerate(server.extra)}
+                | {f"runner {i}": r.pid for i, r in enumerate(runners)}
+            )
             dbs = [prefect_db.rsplit("/", 1)[1], cases_db.rsplit("/", 1)[1]]
             figures = asyncio.run(run_benchmark(args, server.api_url, engine, roots, dbs))
             ours, floor = figures.pop("sopflow"), figures.pop("floor")
