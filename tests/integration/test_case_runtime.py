@@ -575,6 +575,7 @@ def test_runner_killed_while_waiting_and_while_sending(
         SOPFLOW_CHANNELS_FILE=str(channels),
         SOPFLOW_NOTIFY_RETRY_BASE_SECONDS="1",
         SOPFLOW_SECRET_KEY="k" * 32,
+        SOPFLOW_AUDIT_KEY=os.environ["SOPFLOW_AUDIT_KEY"],  # one audit log, one key
     )
     runner = RunnerProcess(env, tmp_path / "runner.log")
     runner.start()
@@ -960,6 +961,7 @@ def test_a_case_that_cannot_go_on_stalls_and_retry_continues_it(
         PREFECT_HOME=str(tmp_path / "client"),
         SOPFLOW_DATA_DIR=str(tmp_path / "var"),
         SOPFLOW_DATABASE_URL=case_env.database_url,
+        SOPFLOW_AUDIT_KEY=os.environ["SOPFLOW_AUDIT_KEY"],  # one audit log, one key
     )
     retried = subprocess.run(
         [str(Path(sys.executable).parent / "sopflow"), "case", "retry", reference],
