@@ -43,6 +43,7 @@ from adapters.sdp.sql_directory import SqlSdpDirectory
 from adapters.settings import get_settings
 from adapters.storage.fake_store import InMemoryObjectStore
 from process_definitions.loader import load_definition
+from tasks.operator_input import operator_choice
 from tasks.services import CaseServices, entered_services
 from tests.support.case_runner import running_case_worker
 from tests.support.databases import temporary_postgres_database
@@ -220,8 +221,10 @@ def test_the_officer_decides_through_the_prefect_api(office: Office) -> None:
     assert set(schema["required"]) >= {"tindak_lanjut", "catatan_petugas", "nip_petugas"}
     choices = str(schema)
     assert "ditindaklanjuti" in choices and "ditolak" in choices
-    officers = office.roster.nips("petugas_pengaduan")
-    other_lane = office.roster.nips("operator_divpas")[0]
+    # the form's NIP choices read "NIP - Nama"; the decision records the NIP
+    officers = [operator_choice(o) for o in office.roster.root["petugas_pengaduan"]]
+    nips = office.roster.nips("petugas_pengaduan")
+    other_lane = operator_choice(office.roster.root["operator_divpas"][0])
     for bad in (
         {"tindak_lanjut": "ditolak", "nip_petugas": officers[0]},  # the note is required
         {"tindak_lanjut": "dibatalkan", "catatan_petugas": "x", "nip_petugas": officers[0]},
@@ -240,7 +243,7 @@ def test_the_officer_decides_through_the_prefect_api(office: Office) -> None:
             return found
 
     decision = wait_until(decided, "the decision")
-    assert decision.step_id == "telaah_pengaduan" and decision.operator_nip == officers[1]
+    assert decision.step_id == "telaah_pengaduan" and decision.operator_nip == nips[1]
     assert decision.values["tindak_lanjut"] == "ditolak"
 
     # The gateway routed the rejection to its own notify step (the case stands there or went
@@ -268,7 +271,7 @@ def test_each_branch_completes_and_sends_its_own_messages(
     run_id = str(case.flow_run_id)
     wait_for_state(office.api_url, run_id, {"PAUSED"})
     note = f"Catatan petugas {uuid.uuid4().hex[:6]}."
-    officer = office.roster.nips("petugas_pengaduan")[0]
+    officer = operator_choice(office.roster.root["petugas_pengaduan"][0])
     answer = {"tindak_lanjut": decision, "catatan_petugas": note, "nip_petugas": officer}
     assert resume(office.api_url, run_id, answer)["status"] == "ACCEPT"
     final = wait_for_state(office.api_url, run_id, {"COMPLETED", "FAILED", "CRASHED"})
