@@ -48,7 +48,7 @@ def _columns(sheet: RegisterSheet) -> list[Column]:
     """The register's columns: the relationship and subject ones only when the form has them."""
     optional: list[Column] = []
     if sheet.relationship_label:
-        optional.append((sheet.relationship_label, 30, lambda r: r.relationship))
+        optional.append((sheet.relationship_label, 33, lambda r: r.relationship))
     if sheet.subject_label:
         optional.append((sheet.subject_label, 31, lambda r: r.subject))
     fixed: list[Column] = [
@@ -58,9 +58,9 @@ def _columns(sheet: RegisterSheet) -> list[Column]:
         (sheet.applicant_label, 31, lambda r: r.applicant),
         *optional,
         ("Informasi yang Diminta", REQUESTED_WIDTH, lambda r: "\n".join(r.requested) or "-"),
-        ("Hasil", 33, lambda r: r.outcome),
-        ("NIP Petugas", 33, lambda r: "\n".join(r.operators) or "-"),
-        ("Dijawab", 13, lambda r: r.answered),
+        ("Hasil", 31, lambda r: r.outcome),
+        ("NIP Petugas", 35, lambda r: "\n".join(r.operators) or "-"),
+        ("Dijawab", 15, lambda r: r.answered),
         ("Sesuai Waktu SOP", 15, lambda r: r.within_sop_time),
     ]
     spare = PAGE_WIDTH - sum(width for _, width, _ in fixed)
@@ -73,7 +73,7 @@ def _columns(sheet: RegisterSheet) -> list[Column]:
 def _table(pdf: FPDF, font: PdfFont, sheet: RegisterSheet) -> None:
     columns = _columns(sheet)
     widths = tuple(width for _, width, _ in columns)
-    pdf.set_font(font.family, size=8)
+    pdf.set_font(font.family, size=7)  # DejaVu is wider than Helvetica: no word broken
     pdf.set_fill_color(255, 255, 255)
     with pdf.table(
         col_widths=widths,
