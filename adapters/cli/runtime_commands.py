@@ -88,7 +88,11 @@ def runner(
     from adapters.cli.worker_main import run_worker
 
     try:
+        load_checked_definitions(get_settings())  # the same refusal as validate, serve, deploy
         api_url = prefect_api_url(get_settings().data_dir)
+    except DefinitionErrors as errors:
+        typer.echo(str(errors), err=True)
+        raise typer.Exit(1) from None
     except NoPrefectError as error:
         typer.echo(f"runner: {error}", err=True)
         raise typer.Exit(1) from None
