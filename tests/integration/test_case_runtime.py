@@ -952,7 +952,8 @@ def test_a_case_that_cannot_go_on_stalls_and_retry_continues_it(
         json={"artifacts": {"key": {"any_": [f"case-{reference.lower()}"]}}},
         timeout=10,
     ).json()
-    assert artifacts and "case retry" in artifacts[0]["data"]
+    # (references restart per test database; the Prefect server is shared by the module)
+    assert any("case retry" in str(a["data"]) for a in artifacts)
 
     case_env.services.roster = full_roster  # the administrator fixes the roster
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SOPFLOW_"))}
