@@ -1,49 +1,83 @@
-"""Remove an operator's answers from Prefect once the case database holds them.
+"""Prefect run inputs of an operator step: the answer a re-run finds, and their removal.
 
 Prefect keeps every run input (the form's description with its case-file link, its schema and
-the operator's response, notes included) in its database. After a decision is recorded, the
-inputs of that step visit are deleted: keys `paused-<step>-<visit>-<attempt>-…` or
-`suspended-…`, all attempts at once (a suspended run replays refused attempts on re-run, so
-they are kept until the accepted one is recorded).
+the operator's response, notes included) in its database, under `<state>-<pause key>-<part>`
+(`state` is `suspended` for a run from a deployment, `paused` otherwise). A re-run after a
+resume reads the response directly, without building the form again. After a decision is
+recorded, the inputs of that step visit are deleted, all attempts at once (a suspended run
+replays refused attempts on re-run, so they are kept until the accepted one is recorded).
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
+from typing import Any
 from uuid import UUID
 
+import httpx
 from prefect.client.orchestration import get_client
 from prefect.context import FlowRunContext
-from prefect.exceptions import ObjectNotFound
 
 logger = logging.getLogger("sopflow.run_inputs")
 PAUSE_STATES = ("paused", "suspended")  # Prefect prefixes the pause key with the state's name
+PARTS = ("description", "schema", "response")
 
 
-async def delete_inputs(flow_run_id: UUID, key_prefix: str) -> int:
-    """Delete the run inputs whose key starts with `<state>-<key_prefix>`; how many were."""
-    deleted = 0
+def _current_run_id() -> UUID | None:
+    context = FlowRunContext.get()
+    return context.flow_run.id if context and context.flow_run else None
+
+
+def _missing(error: httpx.HTTPStatusError) -> bool:
+    return error.response.status_code == 404
+
+
+async def given_answer(state: str, key: str) -> dict[str, Any] | None:
+    """The response already given for this pause key of the current run, if any."""
+    run_id = _current_run_id()
+    if run_id is None:
+        return None
     async with get_client() as client:
-        for state in PAUSE_STATES:
-            inputs = await client.filter_flow_run_input(
-                flow_run_id, key_prefix=f"{state}-{key_prefix}", limit=200, exclude_keys=set()
-            )
-            for run_input in inputs:
-                try:
-                    await client.delete_flow_run_input(flow_run_id, run_input.key)
-                    deleted += 1
-                except ObjectNotFound:
-                    pass  # another run of this case deleted it first
-    return deleted
+        try:
+            value = await client.read_flow_run_input(run_id, f"{state}-{key}-response")
+        except httpx.HTTPStatusError as error:
+            if _missing(error):
+                return None
+            raise
+    answer = json.loads(value)
+    return answer if isinstance(answer, dict) else None
 
 
-async def forget_answers(key_prefix: str) -> None:
+def input_keys(state: str, key_prefix: str, attempts: int) -> list[str]:
+    """Every input key of a step visit's first `attempts` pause keys."""
+    return [f"{state}-{key_prefix}{n}-{part}" for n in range(attempts) for part in PARTS]
+
+
+async def delete_inputs(flow_run_id: UUID, keys: list[str]) -> int:
+    """Delete these run inputs (concurrently); how many there were."""
+    async with get_client() as client:
+
+        async def delete(key: str) -> int:
+            try:
+                await client.delete_flow_run_input(flow_run_id, key)
+            except httpx.HTTPStatusError as error:
+                if _missing(error):  # never written, or another run of the case was first
+                    return 0
+                raise
+            return 1
+
+        return sum(await asyncio.gather(*(delete(key) for key in keys)))
+
+
+async def forget_answers(state: str, key_prefix: str, *, attempts: int) -> None:
     """Delete this flow run's inputs for a recorded decision. A failure is logged, not raised:
     the decision is recorded and the case moves on (no personal data in the message)."""
-    context = FlowRunContext.get()
-    if context is None or context.flow_run is None:
+    run_id = _current_run_id()
+    if run_id is None:
         return
     try:
-        await delete_inputs(context.flow_run.id, key_prefix)
+        await delete_inputs(run_id, input_keys(state, key_prefix, attempts))
     except Exception as error:
         logger.warning("run inputs %s* not deleted (%s)", key_prefix, type(error).__name__)

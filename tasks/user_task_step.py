@@ -37,10 +37,10 @@ from tasks.operator_input import (
     operator_nip,
     parse_nip,
 )
-from tasks.run_inputs import forget_answers
+from tasks.run_inputs import forget_answers, given_answer
 from tasks.services import CaseServices, get_services
 from tasks.step_task import STEP_TASK_OPTIONS, StepCall, after_advance, as_step_task
-from tasks.work_list import refresh_work_lists_quietly
+from tasks.work_list import WORK_LISTS
 
 MAX_DECISION_ATTEMPTS = 5
 
@@ -128,6 +128,11 @@ def _pause_key_prefix(step: m.UserTaskStep, visit: int) -> str:
     return f"{step.id.replace('_', '-')}-{visit}-"  # lowercase, dashes
 
 
+def _pause_state() -> str:
+    """How this run waits, as Prefect names its run inputs."""
+    return "suspended" if running_from_deployment() else "paused"
+
+
 async def wait_for_operator(
     view: CaseView,
     step: m.UserTaskStep,
@@ -140,6 +145,11 @@ async def wait_for_operator(
     model = build_operator_input(
         step, variables=view.variables, operators=services.roster.root.get(step.lane, [])
     )
+    key = f"{_pause_key_prefix(step, view.visit)}{attempt}"
+    if not view.newly_waiting:  # a re-run: the operator may have answered already
+        given = await given_answer(_pause_state(), key)
+        if given is not None:
+            return dict(model.model_validate(given).model_dump())
     preview = await asyncio.to_thread(render_preview, view, step, services)
     if preview is not None:
         await asyncio.to_thread(
@@ -161,7 +171,6 @@ async def wait_for_operator(
         extra=tuple(preview_markdown(preview)) if preview else (),
     )
     form = model.with_initial_data(description=describe(step, text, variables=view.variables))
-    key = f"{_pause_key_prefix(step, view.visit)}{attempt}"
     timeout = int(services.operator_wait_timeout.total_seconds())
     if running_from_deployment():
         answer = await asuspend_flow_run(wait_for_input=form, key=key, timeout=timeout)
@@ -256,7 +265,8 @@ async def handle_user_task(view: CaseView, step: m.StepDefinition) -> CaseView |
                 definition_id=view.loaded.definition.id,
                 definition_hash=view.loaded.content_hash,
             )
-            await refresh_work_lists_quietly(services)
+            await WORK_LISTS.changed(services)
+        prefix = _pause_key_prefix(step, waiting.visit)
         answer = await wait_for_operator(
             waiting, step, services, attempt=attempt, rejected=rejected
         )
@@ -266,13 +276,13 @@ async def handle_user_task(view: CaseView, step: m.StepDefinition) -> CaseView |
             )
         except DecisionRejectedError as error:
             if attempt + 1 >= MAX_DECISION_ATTEMPTS:
-                await forget_answers(_pause_key_prefix(step, waiting.visit))
+                await forget_answers(_pause_state(), prefix, attempts=attempt + 1)
                 raise
             rejected = str(error)
             continue
         # Recorded in the case database: the answers (notes included) leave Prefect. Rejected
         # attempts are kept until now: a suspended run replays them when it re-runs.
-        await forget_answers(_pause_key_prefix(step, waiting.visit))
-        await refresh_work_lists_quietly(services)
+        await forget_answers(_pause_state(), prefix, attempts=attempt + 1)
+        await WORK_LISTS.changed(services)
         return result
     raise DecisionRejectedError(f"{step.id}: {MAX_DECISION_ATTEMPTS} jawaban ditolak")

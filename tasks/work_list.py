@@ -15,7 +15,9 @@ V2 address opens the Resume dialog itself, it sits under the run's "⋮" menu. (
 holds references, step names and times only: no names, no case-file link.
 
 Refreshed by the runner's maintenance loop (only when the list changed: a case came or went,
-or a deadline passed) and when a case starts or stops waiting.
+or a deadline passed) and shortly after a case starts or stops waiting: in the runner, changes
+within `REFRESH_DELAY` are published together (twenty cases changing at once cost one query and
+one artifact per lane, not twenty); elsewhere (a flow run outside the runner) at once.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ HOW_TO_DECIDE = (
 )
 V2_SEGMENT = "/v2"  # where Prefect serves the V2 UI (PREFECT_UI_SERVE_BASE + "/v2")
 MAX_ROWS = 100
+REFRESH_DELAY = 1.0  # seconds: how long a change may wait to be published with others
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,26 @@ class WorkLists:
     def __init__(self) -> None:
         self.last = {}
         self.names = {}
+        self._changed: asyncio.Event | None = None  # set while `keep_current` runs
+
+    async def changed(self, services: CaseServices) -> None:
+        """A case started or stopped waiting: publish soon (with others, in the runner)."""
+        if self._changed is not None:
+            self._changed.set()
+        else:
+            await refresh_quietly(self, services)
+
+    async def keep_current(self, services: CaseServices, stop: asyncio.Event) -> None:
+        """The runner's publisher: one refresh for the changes of each `REFRESH_DELAY`."""
+        self._changed = changed = asyncio.Event()
+        try:
+            while not stop.is_set():
+                await changed.wait()
+                await asyncio.sleep(REFRESH_DELAY)
+                changed.clear()
+                await refresh_quietly(self, services)
+        finally:
+            self._changed = None
 
     async def refresh(
         self, services: CaseServices, *, force: bool = False, renew_links: bool = False
@@ -233,12 +256,12 @@ async def publish(lane: str, markdown: str) -> None:
         )
 
 
-WORK_LISTS = WorkLists()  # one per process: the runner's loop and its in-process case runs
-
-
-async def refresh_work_lists_quietly(services: CaseServices) -> None:
-    """From a case run, when a case starts or stops waiting: a failure never stops the case."""
+async def refresh_quietly(lists: WorkLists, services: CaseServices) -> None:
+    """A refresh after a case changed: a failure never stops a case (maintenance retries)."""
     try:
-        await WORK_LISTS.refresh(services)
+        await lists.refresh(services)
     except Exception as error:
         logger.warning("work list not refreshed (%s)", type(error).__name__)
+
+
+WORK_LISTS = WorkLists()  # one per process: the runner's loop and its in-process case runs

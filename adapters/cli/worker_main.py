@@ -3,6 +3,7 @@
 with entered_services(services):  # flows and tasks below see these services
     CaseWorker(...).start()       # a Prefect worker on the `sopflow` pool
     maintenance loop              # the reconciler and the work lists, every `maintenance_seconds`
+    work-list publisher           # the lists, shortly after cases start or stop waiting
 """
 
 from __future__ import annotations
@@ -65,8 +66,9 @@ async def run_worker(
 
     from adapters.prefect.worker import CaseWorker
     from adapters.settings import get_settings
-    from tasks.services import entered_services
+    from tasks.services import entered_services, get_services
     from tasks.services_from_settings import services_from_settings
+    from tasks.work_list import WORK_LISTS
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = get_settings()
@@ -93,7 +95,9 @@ async def run_worker(
         worker_task = asyncio.create_task(worker.start(printer=lambda text: _announce(text)))
         worker_task.add_done_callback(lambda task: _worker_ended(task, stop))
         maintenance = asyncio.create_task(maintenance_loop(stop, interval=maintenance_seconds))
+        publisher = asyncio.create_task(WORK_LISTS.keep_current(get_services(), stop))
         await stop.wait()
+        publisher.cancel()
         worker_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await worker_task

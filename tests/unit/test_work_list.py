@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from tasks.work_list import WaitingCase, artifact_key, lane_markdown
+from tasks.work_list import REFRESH_DELAY, WaitingCase, WorkLists, artifact_key, lane_markdown
 
 NOW = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)  # 15.00 WIB
 
@@ -48,3 +50,46 @@ def test_an_empty_lane_says_so() -> None:
 
 def test_artifact_keys_are_what_prefect_allows() -> None:
     assert artifact_key("operator_divpas") == "daftar-kerja-operator-divpas"
+
+
+class CountingLists(WorkLists):
+    """Counts refreshes instead of querying and publishing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refreshes = 0
+
+    async def refresh(
+        self, services: Any, *, force: bool = False, renew_links: bool = False
+    ) -> list[str]:
+        self.refreshes += 1
+        return []
+
+
+def test_changes_in_a_burst_are_published_once_while_the_runner_keeps_the_lists() -> None:
+    async def scenario() -> tuple[int, int]:
+        lists, stop = CountingLists(), asyncio.Event()
+        publisher = asyncio.create_task(lists.keep_current(cast(Any, None), stop))
+        await asyncio.sleep(0)  # the publisher is listening
+        for _ in range(20):  # twenty cases start or stop waiting at once
+            await lists.changed(cast(Any, None))
+        await asyncio.sleep(REFRESH_DELAY * 1.5)
+        burst = lists.refreshes
+        await lists.changed(cast(Any, None))  # a later change is published too
+        await asyncio.sleep(REFRESH_DELAY * 1.5)
+        stop.set()
+        publisher.cancel()
+        return burst, lists.refreshes
+
+    burst, total = asyncio.run(scenario())
+    assert (burst, total) == (1, 2)
+
+
+def test_without_the_runner_a_change_is_published_at_once() -> None:
+    async def scenario() -> int:
+        lists = CountingLists()
+        await lists.changed(cast(Any, None))
+        await lists.changed(cast(Any, None))
+        return lists.refreshes
+
+    assert asyncio.run(scenario()) == 2
