@@ -124,12 +124,12 @@ def describe(step: m.UserTaskStep, text: FormText, *, variables: dict[str, Any])
     lines = [f"### {text.reference}: {step.name}", ""]
     if text.rejected:
         lines += [f"**Jawaban sebelumnya ditolak:** {text.rejected}. Isi lagi formulir ini.", ""]
-    lines += [
-        f"Jalur: **{text.lane_name}**. Batas waktu langkah ini: **{budget}**.",
+    lines += [  # the link first: V1 shows this text in a box the fields leave little room to
+        f"[Buka berkas permohonan]({text.case_file_url}) (tab baru): berlaku "
+        f"{lama(text.link_ttl)}, hanya selama kasus menunggu di langkah ini. Di UI V2 klik biasa "
+        "menutup formulir ini: pakai Ctrl+klik (Cmd+klik di Mac) atau klik tengah.",
         "",
-        f"[Buka berkas permohonan]({text.case_file_url}): terbuka di tab baru (di UI V2 pakai "
-        "Ctrl+klik, Cmd+klik di Mac, atau klik tengah; klik biasa menutup formulir ini). "
-        f"Tautan berlaku {lama(text.link_ttl)} dan hanya selama kasus menunggu di langkah ini.",
+        f"Jalur: **{text.lane_name}**. Batas waktu langkah ini: **{budget}**.",
     ]
     for task_input in step.inputs:
         if isinstance(task_input, m.ChoiceInput) and task_input.options_from:
