@@ -5,7 +5,10 @@ lists appear only as opaque keys with scores (K1, K2, …); the operator is chos
 lane's roster as "NIP - Nama" and the NIP is parsed back and checked. The markdown above the
 form carries the case reference, the budget in words, a signed link to the case file (names,
 KTP and candidates are behind it) and, for an approval, the messages as they will be sent with
-names hidden: no personal data in Prefect. Texts read as the V2 UI does ("Resume").
+names hidden: no personal data in Prefect. Texts read as the UI does: the work list opens the
+V1 run page, whose "Resume" button opens the form and whose "Submit" sends it (the V2 dialog,
+under the run's "⋮" menu, sends with "Resume"); V1 opens markdown links in a new tab, V2 in the
+same one.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from adapters.bahasa import lama
 from adapters.roster import Operator
 from process_definitions import model as m
 
-RESUME_BUTTON = "Resume"  # the V2 UI's button under the run's "⋮" menu and in the dialog
+SUBMIT_BUTTON = "Submit"  # the V1 form's button (the work list links to the V1 run page)
+SUBMIT_BUTTON_V2 = "Resume"  # the same form's button in the V2 dialog
 _NIP = re.compile(r"^\s*(\d{18})(?:\s+-\s+.*)?$")
 
 
@@ -120,12 +124,12 @@ def describe(step: m.UserTaskStep, text: FormText, *, variables: dict[str, Any])
     lines = [f"### {text.reference}: {step.name}", ""]
     if text.rejected:
         lines += [f"**Jawaban sebelumnya ditolak:** {text.rejected}. Isi lagi formulir ini.", ""]
-    lines += [
-        f"Jalur: **{text.lane_name}**. Batas waktu langkah ini: **{budget}**.",
+    lines += [  # the link first: V1 shows this text in a box the fields leave little room to
+        f"[Buka berkas permohonan]({text.case_file_url}) (tab baru): berlaku "
+        f"{lama(text.link_ttl)}, hanya selama kasus menunggu di langkah ini. Di UI V2 klik biasa "
+        "menutup formulir ini: pakai Ctrl+klik (Cmd+klik di Mac) atau klik tengah.",
         "",
-        f"[Buka berkas permohonan]({text.case_file_url}): tekan Ctrl+klik (Cmd+klik di Mac) "
-        "atau klik tengah agar terbuka di tab baru; klik biasa menutup formulir ini. "
-        f"Tautan berlaku {lama(text.link_ttl)} dan hanya selama kasus menunggu di langkah ini.",
+        f"Jalur: **{text.lane_name}**. Batas waktu langkah ini: **{budget}**.",
     ]
     for task_input in step.inputs:
         if isinstance(task_input, m.ChoiceInput) and task_input.options_from:
@@ -145,12 +149,13 @@ def describe(step: m.UserTaskStep, text: FormText, *, variables: dict[str, Any])
                 "",
                 f'Menemukan orangnya dengan cara lain? Pilih "{match.option}" dan isi '
                 f'"{task_input.label}"; nomor itu diperiksa ke SDP saat Anda menekan '
-                f"**{RESUME_BUTTON}**.",
+                f"**{SUBMIT_BUTTON}**.",
             ]
     lines += list(text.extra)
     lines += [
         "",
-        f"Pilih keputusan dan NIP Anda, lalu tekan **{RESUME_BUTTON}**. Tidak ada pilihan bawaan. "
+        f"Pilih keputusan dan NIP Anda, lalu tekan **{SUBMIT_BUTTON}** (di UI V2: "
+        f"**{SUBMIT_BUTTON_V2}**). Tidak ada pilihan bawaan. "
         "Catatan disimpan di berkas kasus lalu dihapus dari Prefect.",
     ]
     return "\n".join(lines)

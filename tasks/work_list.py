@@ -9,10 +9,15 @@ lists what a worker will start, not what waits for a person.
 The list is the artifact's description as well as its data: the V2 UI renders a description
 as markdown at the top of the key's page (`/v2/artifacts/key/daftar-kerja-<lane>`), so that one
 bookmark shows the current list with no click (the data alone shows only after opening the
-latest version). Each row links to the run's page in the V2 UI (`/v2/runs/flow-run/<id>`): no
-V2 address opens the Resume dialog itself, it sits under the run's "⋮" menu. (Deep links without
-`/v2` serve the V1 UI, whose run page shows a Resume button; the default UI is V2.) The list
-holds references, step names and times only: no names, no case-file link.
+latest version).
+
+Each row links to the run's page in the V1 UI (`/runs/flow-run/<id>`, no `/v2`), not V2's: V1's
+page shows a **Resume** button for a paused run, one click to the decision form ("Resume Flow
+Run", sent with **Submit**). In V2, Resume sits only under the run's "⋮" menu and no address opens
+the dialog: one click more. Prefect serves V1 beside the default V2 and never redirects a V1 deep
+link (only the bare root follows the `prefect_ui_version` cookie). Both render the same form from
+the same schema and markdown. The list holds references, step names and times only: no names, no
+case-file link.
 
 Refreshed by the runner's maintenance loop (only when the list changed: a case came or went,
 or a deadline passed) and shortly after a case starts or stops waiting: in the runner, changes
@@ -45,10 +50,9 @@ logger = logging.getLogger("sopflow.work_list")
 OFFICE_TZ = ZoneInfo("Asia/Jakarta")
 OFFICE_TZ_LABEL = "WIB"
 HOW_TO_DECIDE = (
-    'Klik **Buka keputusan** (Ctrl+klik untuk tab baru), lalu tombol **"⋮"** di kanan atas '
-    "halaman run, lalu **Resume**: formulir keputusan terbuka."
+    "Klik **Buka keputusan** (Ctrl+klik untuk tab baru), lalu tombol **Resume** di kanan atas "
+    "halaman run: formulir keputusan terbuka."
 )
-V2_SEGMENT = "/v2"  # where Prefect serves the V2 UI (PREFECT_UI_SERVE_BASE + "/v2")
 MAX_ROWS = 100
 REFRESH_DELAY = 1.0  # seconds: how long a change may wait to be published with others
 
@@ -161,8 +165,8 @@ def lane_markdown(
 
 
 def run_page(ui_url: str, flow_run_id: str) -> str:
-    """The run's page in the V2 UI: the closest address to its Resume form."""
-    return f"{ui_url.rstrip('/')}{V2_SEGMENT}/runs/flow-run/{flow_run_id}"
+    """The run's page in the V1 UI (no `/v2`): its Resume button opens the form in one click."""
+    return f"{ui_url.rstrip('/')}/runs/flow-run/{flow_run_id}"
 
 
 def artifact_key(lane: str) -> str:

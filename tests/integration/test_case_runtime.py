@@ -369,7 +369,8 @@ def test_found_branch_refuses_bad_answers(
     assert wait_for_state(prefect_env.api_url, run_id, {"PAUSED"})["state"]["type"] == "PAUSED"
 
     listed = latest_artifact(prefect_env.api_url, "daftar-kerja-operator-divpas")
-    assert case.reference in listed and f"/v2/runs/flow-run/{run_id}" in listed  # the work list
+    assert case.reference in listed and f"/runs/flow-run/{run_id})" in listed  # the work list
+    assert "/v2/runs/" not in listed  # links the V1 run page: its Resume button opens the form
     note = f"Catatan uji {uuid.uuid4().hex[:8]}: pemohon menelepon dari 0812 5550 1234"
     SEEN_VALUES.append(note)  # free text must not stay in Prefect
     answer = {"keputusan": "K1", "nip_verifikator": PICK_DIVPAS[1], "catatan_verifikasi": note}
@@ -385,7 +386,7 @@ def test_found_branch_refuses_bad_answers(
     markdown = description_markdown(prefect_env.api_url, run_id)
     assert "Pesan yang akan dikirim" in markdown and "**WhatsApp**" in markdown
     assert "[lihat berkas]" in markdown and form["nama_pemohon"] not in markdown
-    assert "Resume" in markdown and "Submit" not in markdown and "3 menit" in markdown
+    assert "**Submit**" in markdown and "3 menit" in markdown
     with session_scope(case_env.services.engine) as session:
         draft = repo.get_case(session, case_id=case_id).variables["draft"]
     assert draft["key"] == "K1" and draft["programmes"]

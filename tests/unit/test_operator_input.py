@@ -206,9 +206,9 @@ def test_description_shows_keys_scores_and_link_but_no_names() -> None:
         assert personal not in text
 
 
-def test_description_reads_as_the_v2_ui_in_bahasa() -> None:
+def test_description_reads_as_the_ui_in_bahasa() -> None:
     text = describe(STEP, _text(), variables={"candidates": CANDIDATES})
-    assert "**Resume**" in text and "Submit" not in text
+    assert "lalu tekan **Submit** (di UI V2: **Resume**)" in text  # V1 form, V2 dialog
     assert "2 menit 30 detik" in text and "15 menit" in text  # budget and link lifetime in words
     assert "Operator Divpas" in text and "operator_divpas" not in text
     assert "tab baru" in text  # the UI opens links in the same tab: say how to keep the form

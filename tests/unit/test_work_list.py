@@ -38,9 +38,10 @@ def test_rows_come_oldest_deadline_first_with_waited_and_budget_in_words() -> No
     ]
     assert "4 menit / 2 menit 30 detik" in rows[0] and "**LEWAT BATAS** (14.58 WIB)" in rows[0]
     assert "1 menit / 3 menit" in rows[1] and "15.02 WIB" in rows[1] and "LEWAT" not in rows[1]
-    assert "[Buka keputusan](http://127.0.0.1:4200/v2/runs/flow-run/run-LII-2026-000002)" in rows[0]
+    # the V1 run page (no /v2): its Resume button opens the form, V2's sits under "⋮"
+    assert "[Buka keputusan](http://127.0.0.1:4200/runs/flow-run/run-LII-2026-000002)" in rows[0]
     assert text.startswith("# Daftar kerja: Operator Divpas") and "**3** kasus" in text
-    assert "Resume" in text  # how to get from the run page to the form
+    assert "tombol **Resume**" in text and "⋮" not in text  # from the run page to the form
 
 
 def test_an_empty_lane_says_so() -> None:
