@@ -22,15 +22,16 @@ from typing import Any
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
-    CompoundSelect,
     Connection,
     Date,
     Engine,
     Executable,
+    Float,
     Select,
     any_,
     bindparam,
     func,
+    literal_column,
     select,
     text,
     union_all,
@@ -107,6 +108,11 @@ def _key_entries_sql(best: str) -> str:
     return _ENTRIES_OF.format(best=union)
 
 
+def _entry_columns() -> tuple[ColumnElement[Any], ...]:
+    r = RECORD_TABLE.c
+    return (r.id, r.no_registrasi, r.nama, r.upt, r.tanggal_lahir, r.name_index)
+
+
 class _Statements:
     """The search's statements for one dialect."""
 
@@ -119,14 +125,9 @@ class _Statements:
         self.key_entries = text(_key_entries_sql(_PG_BEST if postgresql else _SQLITE_BEST)).columns(
             tanggal_lahir=Date()
         )
-        self.entries = select(
-            RECORD_TABLE.c.id,
-            RECORD_TABLE.c.no_registrasi,
-            RECORD_TABLE.c.nama,
-            RECORD_TABLE.c.upt,
-            RECORD_TABLE.c.tanggal_lahir,
-            RECORD_TABLE.c.name_index,
-        ).where(_in(RECORD_TABLE.c.id, "ids", postgresql=postgresql))
+        self.entries = select(*_entry_columns()).where(
+            _in(RECORD_TABLE.c.id, "ids", postgresql=postgresql)
+        )
         self.holding_all = (
             select(KEY_TABLE.c.record_id)
             .where(_in(KEY_TABLE.c.key, "keys", postgresql=postgresql))
@@ -149,19 +150,44 @@ class _Statements:
 
 
 @lru_cache(maxsize=64)
-def _postings_statement(count: int) -> Select[Any] | CompoundSelect[Any]:
-    """The records of `count` keys (parameters k0, k1, ...), at most `TOKEN_POSTING_LIMIT + 1`
-    per key, in one round trip. Built once per key count."""
+def _token_entries_statement(count: int) -> Select[Any]:
+    """The records holding the most weight of `count` single-token keys (parameters k0, w0,
+    k1, w1, ...), leaving out keys with more than `TOKEN_POSTING_LIMIT` records (read at most
+    one more per key) and the records in `seen`; `CANDIDATE_CAP` at most, in one round trip.
+    Built once per key count."""
     parts = []
     for i in range(count):
         sub = (
-            select(KEY_TABLE.c.key, KEY_TABLE.c.record_id)
+            select(KEY_TABLE.c.record_id)
             .where(KEY_TABLE.c.key == bindparam(f"k{i}"))
             .limit(TOKEN_POSTING_LIMIT + 1)
             .subquery()
         )
-        parts.append(select(sub.c.key, sub.c.record_id))
-    return parts[0] if len(parts) == 1 else union_all(*parts)
+        parts.append(
+            select(
+                literal_column(str(i)).label("part"),
+                bindparam(f"w{i}", type_=Float()).label("weight"),
+                sub.c.record_id,
+            )
+        )
+    postings = (parts[0] if count == 1 else union_all(*parts)).subquery()
+    counted = select(
+        postings.c.record_id,
+        postings.c.weight,
+        func.count().over(partition_by=postings.c.part).label("n"),
+    ).subquery()
+    best = (
+        select(counted.c.record_id)
+        .where(
+            counted.c.n <= TOKEN_POSTING_LIMIT,
+            counted.c.record_id.not_in(bindparam("seen", expanding=True)),
+        )
+        .group_by(counted.c.record_id)
+        .order_by(func.sum(counted.c.weight).desc(), counted.c.record_id)
+        .limit(CANDIDATE_CAP)
+        .subquery()
+    )
+    return select(*_entry_columns()).join(best, RECORD_TABLE.c.id == best.c.record_id)
 
 
 class SqlSdpDirectory:
@@ -204,10 +230,8 @@ class SqlSdpDirectory:
             ranked = rank_scored(prepared, entries, limit=CANDIDATE_CAP)
             best_name = max((name_score for _, name_score in ranked), default=0.0)
             if best_name < WIDEN_BELOW_NAME_SCORE:
-                more = self._token_candidates(conn, groups, seen)
-                if more:
-                    _, entries = self._read_entries(conn, self._sql.entries, {"ids": sorted(more)})
-                    ranked += rank_scored(prepared, entries, limit=CANDIDATE_CAP)
+                _, entries = self._token_entries(conn, groups, seen)
+                ranked += rank_scored(prepared, entries, limit=CANDIDATE_CAP)
             if not ranked:
                 ranked = self._holding_all(conn, prepared)
         ranked.sort(key=lambda scored: (-scored[0].score, -scored[1], scored[0].no_registrasi))
@@ -255,7 +279,9 @@ class SqlSdpDirectory:
         ]
         return groups, joined
 
-    def _token_candidates(self, conn: Connection, groups: Groups, seen: set[int]) -> list[int]:
+    def _token_entries(
+        self, conn: Connection, groups: Groups, seen: set[int]
+    ) -> tuple[set[int], list[Entry]]:
         """Records not yet seen holding a query token (or a close correction) anywhere in a
         name, skipping tokens too common to be worth reading; those holding the most query
         tokens (a correction weighs less than a token as typed) first, `CANDIDATE_CAP` at most."""
@@ -266,19 +292,12 @@ class SqlSdpDirectory:
                     weight = 1.0 if rank == 0 else 1.0 - CORRECTION_DISCOUNT
                     weights["t:" + token] = max(weight, weights.get("t:" + token, 0.0))
         if not weights:
-            return []
-        keys = sorted(weights)
-        postings: dict[str, list[int]] = defaultdict(list)
-        statement = _postings_statement(len(keys))
-        for key, record_id in conn.execute(statement, {f"k{i}": k for i, k in enumerate(keys)}):
-            postings[key].append(record_id)
-        held: dict[int, float] = defaultdict(float)
-        for key, ids in postings.items():
-            if len(ids) <= TOKEN_POSTING_LIMIT:
-                for record_id in ids:
-                    if record_id not in seen:
-                        held[record_id] += weights[key]
-        return sorted(held, key=lambda i: (-held[i], i))[:CANDIDATE_CAP]
+            return set(), []
+        params: dict[str, Any] = {"seen": sorted(seen)}
+        for i, key in enumerate(sorted(weights)):
+            params[f"k{i}"] = key
+            params[f"w{i}"] = weights[key]
+        return self._read_entries(conn, _token_entries_statement(len(weights)), params)
 
     def _read_entries(
         self, conn: Connection, statement: Executable, params: dict[str, Any]
