@@ -269,7 +269,8 @@ class SqlSdpDirectory:
         # joined pair at once is left to the single-token step
         variants = query_variants(typed - joined) | joined
         found: dict[str, set[str]] = defaultdict(set)
-        for variant, token in conn.execute(self._sql.variants, {"variants": sorted(variants)}):
+        rows = conn.execute(self._sql.variants, {"variants": sorted(variants)}).all()
+        for variant, token in rows:
             found[variant].add(token)
         father_groups = correction_groups(father, found)
         groups = [
