@@ -77,35 +77,39 @@ def _in(column: ColumnElement[Any], name: str, *, postgresql: bool) -> ColumnEle
     return column.in_(bindparam(name, expanding=True))
 
 
-# The best records by the summed weight of the keys they hold. The keys and weights travel as
-# one parameter (an array pair on PostgreSQL, a JSON object on SQLite): no per-row arithmetic.
-_PG_BEST = """
-    SELECT record_id FROM (
-        SELECT k.record_id FROM unnest(CAST(:{k} AS text[]), CAST(:{w} AS float8[]))
-            AS q(key, weight)
+# The index rows of the query's keys, each with its key's weight and whether the key joins a
+# token as typed with a second signal; read once (MATERIALIZED) for both rankings below. The keys
+# and weights travel as one parameter each (arrays on PostgreSQL, a JSON object on SQLite): no
+# per-row arithmetic.
+_PG_HITS = """
+    WITH hit AS MATERIALIZED (
+        SELECT k.record_id, q.weight, q.signal
+        FROM unnest(CAST(:keys AS text[]), CAST(:weights AS float8[]),
+                    CAST(:signals AS boolean[])) AS q(key, weight, signal)
         JOIN sdp_name_key k ON k.key = q.key
-        GROUP BY k.record_id ORDER BY sum(q.weight) DESC, k.record_id LIMIT :{cap}
-    ) {alias}"""
-_SQLITE_BEST = """
-    SELECT record_id FROM (
-        SELECT k.record_id FROM json_each(:{k}) AS q
+    )"""
+_SQLITE_HITS = """
+    WITH hit AS MATERIALIZED (
+        SELECT k.record_id, q.value AS weight,
+               q.key IN (SELECT s.value FROM json_each(:signal_keys) AS s) AS signal
+        FROM json_each(:keys) AS q
         JOIN sdp_name_key k ON k.key = q.key
-        GROUP BY k.record_id ORDER BY sum(q.value) DESC, k.record_id LIMIT :{cap}
-    ) {alias}"""
-_ENTRIES_OF = """
+    )"""
+# The records with the most weight over all keys, plus (so a typo elsewhere cannot crowd them
+# out) those with the most weight over the keys of a typed token and a second signal.
+_KEY_ENTRIES = """
     SELECT r.id, r.no_registrasi, r.nama, r.upt, r.tanggal_lahir, r.name_index
-    FROM sdp_record r JOIN ({best}) best ON r.id = best.record_id"""
-
-
-def _key_entries_sql(best: str) -> str:
-    """The records with the most weight over all keys, plus (so a typo elsewhere cannot crowd
-    them out) those with the most weight over the keys of a typed token and a second signal."""
-    union = (
-        best.format(k="keys", w="weights", cap="cap", alias="by_name")
-        + "\n    UNION\n"
-        + best.format(k="signal_keys", w="signal_weights", cap="signal_cap", alias="by_signal")
-    )
-    return _ENTRIES_OF.format(best=union)
+    FROM sdp_record r JOIN (
+        SELECT record_id FROM (
+            SELECT record_id FROM hit
+            GROUP BY record_id ORDER BY sum(weight) DESC, record_id LIMIT :cap
+        ) by_name
+        UNION
+        SELECT record_id FROM (
+            SELECT record_id FROM hit WHERE signal
+            GROUP BY record_id ORDER BY sum(weight) DESC, record_id LIMIT :signal_cap
+        ) by_signal
+    ) best ON r.id = best.record_id"""
 
 
 def _entry_columns() -> tuple[ColumnElement[Any], ...]:
@@ -122,9 +126,8 @@ class _Statements:
         self.variants = select(VARIANT_TABLE.c.variant, VARIANT_TABLE.c.token).where(
             _in(VARIANT_TABLE.c.variant, "variants", postgresql=postgresql)
         )
-        self.key_entries = text(_key_entries_sql(_PG_BEST if postgresql else _SQLITE_BEST)).columns(
-            tanggal_lahir=Date()
-        )
+        hits = _PG_HITS if postgresql else _SQLITE_HITS
+        self.key_entries = text(hits + _KEY_ENTRIES).columns(tanggal_lahir=Date())
         self.entries = select(*_entry_columns()).where(
             _in(RECORD_TABLE.c.id, "ids", postgresql=postgresql)
         )
@@ -143,10 +146,9 @@ class _Statements:
             return caps | {
                 "keys": list(weighted),
                 "weights": list(weighted.values()),
-                "signal_keys": list(signal),
-                "signal_weights": list(signal.values()),
+                "signals": [key in signal for key in weighted],
             }
-        return caps | {"keys": json.dumps(weighted), "signal_keys": json.dumps(signal)}
+        return caps | {"keys": json.dumps(weighted), "signal_keys": json.dumps(list(signal))}
 
 
 @lru_cache(maxsize=64)
