@@ -31,6 +31,11 @@ def parse_date(value: object) -> date | None:
     if not text:
         return None
     text = text.split(" ")[0].split("T")[0]  # "2021-03-04 00:00:00" from spreadsheets
+    if len(text) == 10 and text[4] == text[7] == "-" and text.isascii():
+        try:  # the usual YYYY-MM-DD, without the patterns
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
     for pattern, order in _DATE_FORMATS:
         match = pattern.match(text)
         if match:

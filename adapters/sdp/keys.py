@@ -161,6 +161,13 @@ def _combos(groups: Sequence[list[str]]) -> Iterator[tuple[tuple[str, ...], bool
 Groups = Sequence[tuple[list[list[str]], list[list[str]]]]
 
 
+def _smallest_subset(own: Sequence[list[str]]) -> int:
+    """Below this many tokens a subset of a query form gets no `n:` key (range-exclusive):
+    one token of a longer name alone is the whole name of thousands of records (a nickname
+    like `Badak` is an alias of one in a hundred); the single-token fallback reads those."""
+    return 0 if len(own) <= 1 else 1
+
+
 def lookup_keys(
     forms: Groups, upt: frozenset[str] = frozenset(), born: date | None = None
 ) -> dict[str, float]:
@@ -179,7 +186,7 @@ def lookup_keys(
                     add(key, 0.0 if rank == 0 or key.startswith("b:") else 1.0)
     for own, father in forms:
         groups = (own + father)[:MAX_QUERY_TOKENS]
-        for size in range(len(groups), 0, -1):
+        for size in range(len(groups), _smallest_subset(own), -1):
             for subset in combinations(groups, size):
                 for combo, corrected in _combos(subset):
                     share = 1 / size if corrected else 0.0

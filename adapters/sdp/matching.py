@@ -123,18 +123,20 @@ def upt_tokens(text: str | None) -> frozenset[str]:
     return frozenset(t for t in upt_full(text).split() if t not in _UPT_NOISE)
 
 
+def _key_sim(a: str, b: str) -> float:
+    if a == b:
+        return 100.0
+    if len(a) == 1 or len(b) == 1:
+        return 75.0 if a[0] == b[0] else 0.0
+    return DamerauLevenshtein.normalized_similarity(a, b) * 100.0
+
+
 def _token_sim(a: Sequence[str], b: Sequence[str]) -> float:
-    best = 0.0
-    for ka in a:
-        for kb in b:
-            if ka == kb:
-                return 100.0
-            if len(ka) == 1 or len(kb) == 1:
-                sim = 75.0 if ka[0] == kb[0] else 0.0
-            else:
-                sim = DamerauLevenshtein.normalized_similarity(ka, kb) * 100.0
-            best = max(best, sim)
-    return best
+    """The best similarity of any key of one token to any key of the other (most tokens have
+    one key: that case first, scoring is hot)."""
+    if len(a) == 1 and len(b) == 1:
+        return _key_sim(a[0], b[0])
+    return max(_key_sim(ka, kb) for ka in a for kb in b)
 
 
 @dataclass(frozen=True)
@@ -149,63 +151,81 @@ def match_tokens(
     query: Keys, record: Keys, *, query_extra: Keys = (), record_extra: Keys = ()
 ) -> NameMatch:
     """Similarity of two token lists. `*_extra` are father's-name tokens: they may match at 90%
-    and cost nothing when they do not."""
-    q_all = [(k, False) for k in query] + [(k, True) for k in query_extra]
-    r_all = [(k, False) for k in record] + [(k, True) for k in record_extra]
-    pairs = []
-    for qi, (qk, q_extra) in enumerate(q_all):
-        for ri, (rk, r_extra) in enumerate(r_all):
-            if q_extra and r_extra:
-                continue
-            sim = _token_sim(qk, rk)
-            if sim >= MIN_TOKEN_SIM:
-                pairs.append((sim, qi, ri))
-    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    and cost nothing when they do not. Token pairs are matched greedily, most similar first."""
+    n_query, n_record = len(query), len(record)
+    pairs = _similar_pairs(query, [*record, *record_extra])
+    pairs += _similar_pairs(query_extra, record, first=n_query)
+    pairs.sort()
     used_q: set[int] = set()
     used_r: set[int] = set()
     total = 0.0
     matched_extra = 0
     exact = 0
     own_pairs: list[tuple[int, int]] = []
-    for sim, qi, ri in pairs:
+    for negative_sim, qi, ri in pairs:
         if qi in used_q or ri in used_r:
             continue
         used_q.add(qi)
         used_r.add(ri)
-        exact += sim == 100.0 and qi < len(query)
-        extra = q_all[qi][1] or r_all[ri][1]
-        total += sim * (0.9 if extra else 1.0)
-        if q_all[qi][1]:
+        sim = -negative_sim
+        if qi >= n_query:
             matched_extra += 1
-        if not extra:
+            total += sim * 0.9
+            continue
+        exact += sim == 100.0
+        if ri >= n_record:
+            total += sim * 0.9
+        else:
+            total += sim
             own_pairs.append((qi, ri))
-    unmatched_record = sum(1 for ri in range(len(record)) if ri not in used_r)
-    denominator = len(query) + matched_extra + UNMATCHED_RECORD_WEIGHT * unmatched_record
+    unmatched_record = n_record - sum(1 for ri in used_r if ri < n_record)
+    denominator = n_query + matched_extra + UNMATCHED_RECORD_WEIGHT * unmatched_record
     if denominator == 0:
         return NameMatch(0.0, False)
     own_pairs.sort()
     order = [ri for _, ri in own_pairs]
     swapped = order != sorted(order)
     score = total / denominator - (3.0 if swapped else 0.0)
-    return NameMatch(max(score, 0.0), swapped, covered=bool(query) and exact == len(query))
+    return NameMatch(max(score, 0.0), swapped, covered=n_query > 0 and exact == n_query)
+
+
+def _similar_pairs(query: Keys, record: Keys, first: int = 0) -> list[tuple[float, int, int]]:
+    """(-similarity, query index, record index) of the token pairs similar enough to match;
+    query indexes from `first`."""
+    pairs = []
+    for qi, qk in enumerate(query, first):
+        for ri, rk in enumerate(record):
+            sim = _token_sim(qk, rk)
+            if sim >= MIN_TOKEN_SIM:
+                pairs.append((-sim, qi, ri))
+    return pairs
 
 
 def _joins(keys: Keys, other: Keys) -> list[Keys]:
     """`keys` with one adjacent pair written as one token, for each pair whose joined key comes
     close to a token of `other` (checked first: most pairs never do, and scoring is hot)."""
+    if len(keys) < 2:
+        return []
+    # keys of three letters or fewer are never compared with a joined pair
+    targets = [key for key in (o[0] for o in other) if len(key) > 3]
     variants: list[Keys] = []
     for i in range(len(keys) - 1):
         joined = joined_key(keys[i][0], keys[i + 1][0])
-        size = len(joined)
-        # a length gap over a quarter of the longer key cannot reach MIN_JOIN_SIM
-        if any(
-            len(key) > 3
-            and abs(len(key) - size) * 4 <= max(len(key), size)
-            and DamerauLevenshtein.normalized_similarity(joined, key) >= MIN_JOIN_SIM
-            for key in (o[0] for o in other)
-        ):
+        if _close_to_any(joined, targets):
             variants.append([*keys[:i], (joined,), *keys[i + 2 :]])
     return variants
+
+
+def _close_to_any(joined: str, targets: list[str]) -> bool:
+    size = len(joined)
+    for key in targets:
+        # a length gap over a quarter of the longer key cannot reach MIN_JOIN_SIM
+        if abs(len(key) - size) * 4 <= max(len(key), size) and (
+            DamerauLevenshtein.normalized_similarity(joined, key, score_cutoff=MIN_JOIN_SIM)
+            >= MIN_JOIN_SIM
+        ):
+            return True
+    return False
 
 
 def match_names(

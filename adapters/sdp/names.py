@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 
 def _words(text: str) -> list[str]:
@@ -136,8 +137,10 @@ def _phonetic(token: str, *, ch_as_c: bool) -> str:
     return s
 
 
+@lru_cache(maxsize=1 << 16)
 def token_keys(token: str) -> tuple[str, ...]:
-    """The phonetic keys of a canonical token: the primary key first, then an alternative."""
+    """The phonetic keys of a canonical token: the primary key first, then an alternative.
+    (Cached: a national import meets the same few thousand tokens again and again.)"""
     primary = _phonetic(token, ch_as_c=False)
     if "ch" in token.replace("tj", "c"):
         alternative = _phonetic(token, ch_as_c=True)

@@ -22,15 +22,16 @@ from typing import Any
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
-    CompoundSelect,
     Connection,
     Date,
     Engine,
     Executable,
+    Float,
     Select,
     any_,
     bindparam,
     func,
+    literal_column,
     select,
     text,
     union_all,
@@ -76,35 +77,44 @@ def _in(column: ColumnElement[Any], name: str, *, postgresql: bool) -> ColumnEle
     return column.in_(bindparam(name, expanding=True))
 
 
-# The best records by the summed weight of the keys they hold. The keys and weights travel as
-# one parameter (an array pair on PostgreSQL, a JSON object on SQLite): no per-row arithmetic.
-_PG_BEST = """
-    SELECT record_id FROM (
-        SELECT k.record_id FROM unnest(CAST(:{k} AS text[]), CAST(:{w} AS float8[]))
-            AS q(key, weight)
+# The index rows of the query's keys, each with its key's weight and whether the key joins a
+# token as typed with a second signal; read once (MATERIALIZED) for both rankings below. The keys
+# and weights travel as one parameter each (arrays on PostgreSQL, a JSON object on SQLite): no
+# per-row arithmetic.
+_PG_HITS = """
+    WITH hit AS MATERIALIZED (
+        SELECT k.record_id, q.weight, q.signal
+        FROM unnest(CAST(:keys AS text[]), CAST(:weights AS float8[]),
+                    CAST(:signals AS boolean[])) AS q(key, weight, signal)
         JOIN sdp_name_key k ON k.key = q.key
-        GROUP BY k.record_id ORDER BY sum(q.weight) DESC, k.record_id LIMIT :{cap}
-    ) {alias}"""
-_SQLITE_BEST = """
-    SELECT record_id FROM (
-        SELECT k.record_id FROM json_each(:{k}) AS q
+    )"""
+_SQLITE_HITS = """
+    WITH hit AS MATERIALIZED (
+        SELECT k.record_id, q.value AS weight,
+               q.key IN (SELECT s.value FROM json_each(:signal_keys) AS s) AS signal
+        FROM json_each(:keys) AS q
         JOIN sdp_name_key k ON k.key = q.key
-        GROUP BY k.record_id ORDER BY sum(q.value) DESC, k.record_id LIMIT :{cap}
-    ) {alias}"""
-_ENTRIES_OF = """
+    )"""
+# The records with the most weight over all keys, plus (so a typo elsewhere cannot crowd them
+# out) those with the most weight over the keys of a typed token and a second signal.
+_KEY_ENTRIES = """
     SELECT r.id, r.no_registrasi, r.nama, r.upt, r.tanggal_lahir, r.name_index
-    FROM sdp_record r JOIN ({best}) best ON r.id = best.record_id"""
+    FROM sdp_record r JOIN (
+        SELECT record_id FROM (
+            SELECT record_id FROM hit
+            GROUP BY record_id ORDER BY sum(weight) DESC, record_id LIMIT :cap
+        ) by_name
+        UNION
+        SELECT record_id FROM (
+            SELECT record_id FROM hit WHERE signal
+            GROUP BY record_id ORDER BY sum(weight) DESC, record_id LIMIT :signal_cap
+        ) by_signal
+    ) best ON r.id = best.record_id"""
 
 
-def _key_entries_sql(best: str) -> str:
-    """The records with the most weight over all keys, plus (so a typo elsewhere cannot crowd
-    them out) those with the most weight over the keys of a typed token and a second signal."""
-    union = (
-        best.format(k="keys", w="weights", cap="cap", alias="by_name")
-        + "\n    UNION\n"
-        + best.format(k="signal_keys", w="signal_weights", cap="signal_cap", alias="by_signal")
-    )
-    return _ENTRIES_OF.format(best=union)
+def _entry_columns() -> tuple[ColumnElement[Any], ...]:
+    r = RECORD_TABLE.c
+    return (r.id, r.no_registrasi, r.nama, r.upt, r.tanggal_lahir, r.name_index)
 
 
 class _Statements:
@@ -116,17 +126,11 @@ class _Statements:
         self.variants = select(VARIANT_TABLE.c.variant, VARIANT_TABLE.c.token).where(
             _in(VARIANT_TABLE.c.variant, "variants", postgresql=postgresql)
         )
-        self.key_entries = text(_key_entries_sql(_PG_BEST if postgresql else _SQLITE_BEST)).columns(
-            tanggal_lahir=Date()
+        hits = _PG_HITS if postgresql else _SQLITE_HITS
+        self.key_entries = text(hits + _KEY_ENTRIES).columns(tanggal_lahir=Date())
+        self.entries = select(*_entry_columns()).where(
+            _in(RECORD_TABLE.c.id, "ids", postgresql=postgresql)
         )
-        self.entries = select(
-            RECORD_TABLE.c.id,
-            RECORD_TABLE.c.no_registrasi,
-            RECORD_TABLE.c.nama,
-            RECORD_TABLE.c.upt,
-            RECORD_TABLE.c.tanggal_lahir,
-            RECORD_TABLE.c.name_index,
-        ).where(_in(RECORD_TABLE.c.id, "ids", postgresql=postgresql))
         self.holding_all = (
             select(KEY_TABLE.c.record_id)
             .where(_in(KEY_TABLE.c.key, "keys", postgresql=postgresql))
@@ -142,26 +146,50 @@ class _Statements:
             return caps | {
                 "keys": list(weighted),
                 "weights": list(weighted.values()),
-                "signal_keys": list(signal),
-                "signal_weights": list(signal.values()),
+                "signals": [key in signal for key in weighted],
             }
-        return caps | {"keys": json.dumps(weighted), "signal_keys": json.dumps(signal)}
+        return caps | {"keys": json.dumps(weighted), "signal_keys": json.dumps(list(signal))}
 
 
 @lru_cache(maxsize=64)
-def _postings_statement(count: int) -> Select[Any] | CompoundSelect[Any]:
-    """The records of `count` keys (parameters k0, k1, ...), at most `TOKEN_POSTING_LIMIT + 1`
-    per key, in one round trip. Built once per key count."""
+def _token_entries_statement(count: int) -> Select[Any]:
+    """The records holding the most weight of `count` single-token keys (parameters k0, w0,
+    k1, w1, ...), leaving out keys with more than `TOKEN_POSTING_LIMIT` records (read at most
+    one more per key) and the records in `seen`; `CANDIDATE_CAP` at most, in one round trip.
+    Built once per key count."""
     parts = []
     for i in range(count):
         sub = (
-            select(KEY_TABLE.c.key, KEY_TABLE.c.record_id)
+            select(KEY_TABLE.c.record_id)
             .where(KEY_TABLE.c.key == bindparam(f"k{i}"))
             .limit(TOKEN_POSTING_LIMIT + 1)
             .subquery()
         )
-        parts.append(select(sub.c.key, sub.c.record_id))
-    return parts[0] if len(parts) == 1 else union_all(*parts)
+        parts.append(
+            select(
+                literal_column(str(i)).label("part"),
+                bindparam(f"w{i}", type_=Float()).label("weight"),
+                sub.c.record_id,
+            )
+        )
+    postings = (parts[0] if count == 1 else union_all(*parts)).subquery()
+    counted = select(
+        postings.c.record_id,
+        postings.c.weight,
+        func.count().over(partition_by=postings.c.part).label("n"),
+    ).subquery()
+    best = (
+        select(counted.c.record_id)
+        .where(
+            counted.c.n <= TOKEN_POSTING_LIMIT,
+            counted.c.record_id.not_in(bindparam("seen", expanding=True)),
+        )
+        .group_by(counted.c.record_id)
+        .order_by(func.sum(counted.c.weight).desc(), counted.c.record_id)
+        .limit(CANDIDATE_CAP)
+        .subquery()
+    )
+    return select(*_entry_columns()).join(best, RECORD_TABLE.c.id == best.c.record_id)
 
 
 class SqlSdpDirectory:
@@ -204,10 +232,8 @@ class SqlSdpDirectory:
             ranked = rank_scored(prepared, entries, limit=CANDIDATE_CAP)
             best_name = max((name_score for _, name_score in ranked), default=0.0)
             if best_name < WIDEN_BELOW_NAME_SCORE:
-                more = self._token_candidates(conn, groups, seen)
-                if more:
-                    _, entries = self._read_entries(conn, self._sql.entries, {"ids": sorted(more)})
-                    ranked += rank_scored(prepared, entries, limit=CANDIDATE_CAP)
+                _, entries = self._token_entries(conn, groups, seen)
+                ranked += rank_scored(prepared, entries, limit=CANDIDATE_CAP)
             if not ranked:
                 ranked = self._holding_all(conn, prepared)
         ranked.sort(key=lambda scored: (-scored[0].score, -scored[1], scored[0].no_registrasi))
@@ -245,7 +271,8 @@ class SqlSdpDirectory:
         # joined pair at once is left to the single-token step
         variants = query_variants(typed - joined) | joined
         found: dict[str, set[str]] = defaultdict(set)
-        for variant, token in conn.execute(self._sql.variants, {"variants": sorted(variants)}):
+        rows = conn.execute(self._sql.variants, {"variants": sorted(variants)}).all()
+        for variant, token in rows:
             found[variant].add(token)
         father_groups = correction_groups(father, found)
         groups = [
@@ -255,7 +282,9 @@ class SqlSdpDirectory:
         ]
         return groups, joined
 
-    def _token_candidates(self, conn: Connection, groups: Groups, seen: set[int]) -> list[int]:
+    def _token_entries(
+        self, conn: Connection, groups: Groups, seen: set[int]
+    ) -> tuple[set[int], list[Entry]]:
         """Records not yet seen holding a query token (or a close correction) anywhere in a
         name, skipping tokens too common to be worth reading; those holding the most query
         tokens (a correction weighs less than a token as typed) first, `CANDIDATE_CAP` at most."""
@@ -266,19 +295,12 @@ class SqlSdpDirectory:
                     weight = 1.0 if rank == 0 else 1.0 - CORRECTION_DISCOUNT
                     weights["t:" + token] = max(weight, weights.get("t:" + token, 0.0))
         if not weights:
-            return []
-        keys = sorted(weights)
-        postings: dict[str, list[int]] = defaultdict(list)
-        statement = _postings_statement(len(keys))
-        for key, record_id in conn.execute(statement, {f"k{i}": k for i, k in enumerate(keys)}):
-            postings[key].append(record_id)
-        held: dict[int, float] = defaultdict(float)
-        for key, ids in postings.items():
-            if len(ids) <= TOKEN_POSTING_LIMIT:
-                for record_id in ids:
-                    if record_id not in seen:
-                        held[record_id] += weights[key]
-        return sorted(held, key=lambda i: (-held[i], i))[:CANDIDATE_CAP]
+            return set(), []
+        params: dict[str, Any] = {"seen": sorted(seen)}
+        for i, key in enumerate(sorted(weights)):
+            params[f"k{i}"] = key
+            params[f"w{i}"] = weights[key]
+        return self._read_entries(conn, _token_entries_statement(len(weights)), params)
 
     def _read_entries(
         self, conn: Connection, statement: Executable, params: dict[str, Any]

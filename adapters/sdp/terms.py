@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
@@ -95,5 +96,7 @@ def parse_term(raw: str) -> Term:
     return Term(**values)
 
 
+@lru_cache(maxsize=4096)
 def normalise_term(raw: str) -> str:
+    """A length as text in its canonical form (cached: exports repeat a few hundred lengths)."""
     return parse_term(raw).text()
