@@ -70,6 +70,8 @@ async def run_worker(
     from tasks.services_from_settings import services_from_settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # httpx logs every request at INFO: the pool's polls alone were a line every poll interval.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = get_settings()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
