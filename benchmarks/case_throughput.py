@@ -175,13 +175,16 @@ class Driver:
         while True:
             open_ids = [r for r, t in self.timings.items() if t.ended is None][:200]
             if open_ids:
-                runs = (
-                    await self.api.post(
-                        "/flow_runs/filter",
-                        json={"flow_runs": {"id": {"any_": open_ids}}, "limit": 200},
-                    )
-                ).json()
-                await asyncio.gather(*(self._look(run) for run in runs))
+                try:
+                    runs = (
+                        await self.api.post(
+                            "/flow_runs/filter",
+                            json={"flow_runs": {"id": {"any_": open_ids}}, "limit": 200},
+                        )
+                    ).json()
+                    await asyncio.gather(*(self._look(run) for run in runs))
+                except httpx.TransportError as error:  # a dropped connection: look again
+                    print(f"decider: {type(error).__name__}, retrying", flush=True)
             await asyncio.sleep(self.poll)
 
     async def _look(self, run: dict[str, Any]) -> None:
