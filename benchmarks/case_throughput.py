@@ -207,7 +207,13 @@ class Driver:
             return
         timing.resumed_keys.add(key)
         paused_at = datetime.fromisoformat(state["timestamp"].replace("Z", "+00:00"))
-        response = await self.api.post(f"/flow_runs/{run['id']}/resume", json={"run_input": answer})
+        try:
+            response = await self.api.post(
+                f"/flow_runs/{run['id']}/resume", json={"run_input": answer}
+            )
+        except httpx.TransportError:
+            timing.resumed_keys.discard(key)  # not known to be taken: try again next look
+            raise
         if response.json().get("status") == "ACCEPT":
             self.accepted += 1
             timing.waited += (datetime.now(UTC) - paused_at).total_seconds()
