@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from sqlalchemy.exc import OperationalError
 
 from adapters.notify.errors import TransientDeliveryError
@@ -15,11 +16,16 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     OperationalError,
     ConnectionError,
     TimeoutError,
+    httpx.TransportError,  # the Prefect API restarting or away
 )
 
 
 def is_transient(error: BaseException | None) -> bool:
-    return isinstance(error, TRANSIENT_ERRORS)
+    """Also the Prefect API away or failing (a restart, its database down): connection errors
+    and 5xx answers. A 4xx answer is a bug or bad data, as anything else is."""
+    if isinstance(error, TRANSIENT_ERRORS):
+        return True
+    return isinstance(error, httpx.HTTPStatusError) and error.response.status_code >= 500
 
 
 def retry_transient_only(task: Any, task_run: Any, state: Any) -> bool:
