@@ -154,8 +154,8 @@ def test_every_child_killed_in_turn_under_load(service: Service) -> None:
                 )
             if len(cases) == CASES and all(c.status == "completed" for c in cases):
                 break
-            assert time.monotonic() < deadline, sorted(
-                (c.reference, c.status, c.current_step) for c in cases
+            assert time.monotonic() < deadline, sorted(  # flags: a stall's reason
+                (c.reference, c.status, c.current_step, c.flags) for c in cases
             )
             time.sleep(2)
         recovered_in = time.monotonic() - last_kill
