@@ -234,7 +234,7 @@ def match_names(
     """`match_tokens`, also trying each side with a pair of tokens joined (Nur Hayati against
     Nurhayati, either way round), less `JOIN_PENALTY`."""
     best = match_tokens(query, record, query_extra=query_extra, record_extra=record_extra)
-    if best.score >= 100.0:
+    if best.score >= 100.0 - JOIN_PENALTY:  # a join scores 100 at most, less the penalty
         return best
     tries = [(q, record) for q in _joins(query, record)]
     tries += [(query, r) for r in _joins(record, query)]
@@ -273,6 +273,10 @@ class Scored:
     reasons: list[str]
 
 
+def _hashable(keys: Keys) -> tuple[tuple[str, ...], ...]:
+    return tuple(map(tuple, keys))
+
+
 def _upt_agrees(query: frozenset[str], record: frozenset[str]) -> bool:
     return all(
         any(DamerauLevenshtein.normalized_similarity(q, r) >= 0.85 for r in record) for q in query
@@ -293,20 +297,30 @@ def score_person(
     *,
     upt: str | None,
     born: date | None,
+    memo: dict[tuple[Any, ...], NameMatch] | None = None,
 ) -> Scored | None:
-    """Score one person against the query; None when no name comes close enough."""
+    """Score one person against the query; None when no name comes close enough. `memo` keeps
+    name matches across the persons of one search (namesakes share their keys)."""
     best: tuple[float, NameForm, NameForm, NameMatch] | None = None
     per_form: list[tuple[float, NameForm, NameForm]] = []
+    father_key = _hashable(names.father)
     for qi, q_form in enumerate(prepared.forms):
         q_factor = 1.0 if qi == 0 else KIND_FACTOR["alias"]
         for r_form in names.forms:
             is_main = r_form.kind == "nama"
-            match = match_names(
-                q_form.keys,
-                r_form.keys,
-                query_extra=prepared.father if qi == 0 else (),
-                record_extra=names.father if is_main else (),
-            )
+            memo_key = (qi, _hashable(r_form.keys), father_key if is_main else ())
+            cached = memo.get(memo_key) if memo is not None else None
+            if cached is not None:
+                match = cached
+            else:
+                match = match_names(
+                    q_form.keys,
+                    r_form.keys,
+                    query_extra=prepared.father if qi == 0 else (),
+                    record_extra=names.father if is_main else (),
+                )
+                if memo is not None:
+                    memo[memo_key] = match
             value = match.score * KIND_FACTOR[r_form.kind] * q_factor
             if match.covered:
                 value = max(value, MIN_NAME_SCORE)
@@ -386,8 +400,9 @@ def rank_scored(
     """Score entries; the best `limit` (default the query's) with their name scores, best first
     (ties: name score, then registration number)."""
     scored: list[tuple[float, float, str, SdpCandidate]] = []
+    memo: dict[tuple[Any, ...], NameMatch] = {}
     for entry in entries:
-        result = score_person(prepared, entry.names, upt=entry.upt, born=entry.born)
+        result = score_person(prepared, entry.names, upt=entry.upt, born=entry.born, memo=memo)
         if result is None:
             continue
         candidate = SdpCandidate(

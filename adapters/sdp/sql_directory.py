@@ -58,7 +58,6 @@ from adapters.sdp.registration import normalise_registration_no
 from adapters.sdp.rows import (
     KEY_TABLE,
     RECORD_TABLE,
-    VARIANT_TABLE,
     names_from_row,
     record_from_row,
 )
@@ -66,6 +65,7 @@ from adapters.sdp.rows import (
 CANDIDATE_CAP = 30
 SIGNAL_CANDIDATE_CAP = 15
 TOKEN_POSTING_LIMIT = 200
+KEY_POSTING_LIMIT = 500
 WIDEN_BELOW_NAME_SCORE = 90.0  # read single-token keys unless a candidate's name scores this
 
 
@@ -79,14 +79,19 @@ def _in(column: ColumnElement[Any], name: str, *, postgresql: bool) -> ColumnEle
 
 # The index rows of the query's keys, each with its key's weight and whether the key joins a
 # token as typed with a second signal; read once (MATERIALIZED) for both rankings below. The keys
-# and weights travel as one parameter each (arrays on PostgreSQL, a JSON object on SQLite): no
-# per-row arithmetic.
+# with their weights travel as one JSON object, the signal keys as one JSON array (on PostgreSQL
+# too: psycopg dumps a list of strings element by element, JSON is one C call): no per-row
+# arithmetic. A key held by more than `KEY_POSTING_LIMIT` records (`u:muhamad|tangerang`, a
+# one-word alias such as `n:badak`) tells none of them apart and would cost more to read than the
+# rest of the search: it is left out, after counting at most one record past the limit.
 _PG_HITS = """
     WITH hit AS MATERIALIZED (
-        SELECT k.record_id, q.weight, q.signal
-        FROM unnest(CAST(:keys AS text[]), CAST(:weights AS float8[]),
-                    CAST(:signals AS boolean[])) AS q(key, weight, signal)
+        SELECT k.record_id, CAST(q.value AS float8) AS weight,
+               q.key IN (SELECT json_array_elements_text(CAST(:signal_keys AS json))) AS signal
+        FROM json_each_text(CAST(:keys AS json)) AS q
         JOIN sdp_name_key k ON k.key = q.key
+        WHERE (SELECT count(*) FROM (
+            SELECT 1 FROM sdp_name_key c WHERE c.key = q.key LIMIT :over) AS s) < :over
     )"""
 _SQLITE_HITS = """
     WITH hit AS MATERIALIZED (
@@ -94,7 +99,16 @@ _SQLITE_HITS = """
                q.key IN (SELECT s.value FROM json_each(:signal_keys) AS s) AS signal
         FROM json_each(:keys) AS q
         JOIN sdp_name_key k ON k.key = q.key
+        WHERE (SELECT count(*) FROM (
+            SELECT 1 FROM sdp_name_key c WHERE c.key = q.key LIMIT :over)) < :over
     )"""
+# The vocabulary rows of the query's variants (a JSON array).
+_PG_VARIANTS = """
+    SELECT variant, token FROM sdp_token_variant
+    WHERE variant IN (SELECT json_array_elements_text(CAST(:variants AS json)))"""
+_SQLITE_VARIANTS = """
+    SELECT variant, token FROM sdp_token_variant
+    WHERE variant IN (SELECT value FROM json_each(:variants))"""
 # The records with the most weight over all keys, plus (so a typo elsewhere cannot crowd them
 # out) those with the most weight over the keys of a typed token and a second signal.
 _KEY_ENTRIES = """
@@ -122,10 +136,7 @@ class _Statements:
 
     def __init__(self, dialect: str) -> None:
         postgresql = dialect == "postgresql"
-        self.postgresql = postgresql
-        self.variants = select(VARIANT_TABLE.c.variant, VARIANT_TABLE.c.token).where(
-            _in(VARIANT_TABLE.c.variant, "variants", postgresql=postgresql)
-        )
+        self.variants = text(_PG_VARIANTS if postgresql else _SQLITE_VARIANTS)
         hits = _PG_HITS if postgresql else _SQLITE_HITS
         self.key_entries = text(hits + _KEY_ENTRIES).columns(tanggal_lahir=Date())
         self.entries = select(*_entry_columns()).where(
@@ -141,13 +152,11 @@ class _Statements:
         )
 
     def key_params(self, weighted: dict[str, float], signal: dict[str, float]) -> dict[str, Any]:
-        caps = {"cap": CANDIDATE_CAP, "signal_cap": SIGNAL_CANDIDATE_CAP}
-        if self.postgresql:
-            return caps | {
-                "keys": list(weighted),
-                "weights": list(weighted.values()),
-                "signals": [key in signal for key in weighted],
-            }
+        caps = {
+            "cap": CANDIDATE_CAP,
+            "signal_cap": SIGNAL_CANDIDATE_CAP,
+            "over": KEY_POSTING_LIMIT + 1,
+        }
         return caps | {"keys": json.dumps(weighted), "signal_keys": json.dumps(list(signal))}
 
 
@@ -271,7 +280,7 @@ class SqlSdpDirectory:
         # joined pair at once is left to the single-token step
         variants = query_variants(typed - joined) | joined
         found: dict[str, set[str]] = defaultdict(set)
-        rows = conn.execute(self._sql.variants, {"variants": sorted(variants)}).all()
+        rows = conn.execute(self._sql.variants, {"variants": json.dumps(sorted(variants))}).all()
         for variant, token in rows:
             found[variant].add(token)
         father_groups = correction_groups(father, found)

@@ -12,9 +12,10 @@ from sqlalchemy import Engine, text
 
 from adapters.db.engine import make_engine
 from adapters.db.migrate import alembic_config, upgrade
+from adapters.sdp import sql_directory
 from adapters.sdp.directory import SdpQuery
 from adapters.sdp.importer import import_records
-from adapters.sdp.sql_directory import TOKEN_POSTING_LIMIT, SqlSdpDirectory
+from adapters.sdp.sql_directory import KEY_POSTING_LIMIT, TOKEN_POSTING_LIMIT, SqlSdpDirectory
 from tests.unit.test_sdp_matching import DIRECTORY_RECORDS, MATCHES, NOT_FIRST, SERANG, reg
 from tests.unit.test_sdp_spacing import CONTAINED, SPACING_MATCHES, SPACING_RECORDS
 from tests.unit.test_sdp_spacing import reg as spacing_reg
@@ -166,6 +167,25 @@ def test_spacing_prefixes_and_contained_queries_on_sql(migrated_engine: Engine) 
         if spacing_reg(number) not in [c.no_registrasi for c in found]:
             wrong.append((name, [c.nama for c in found[:3]]))
     assert wrong == []
+
+
+def test_a_key_held_by_too_many_records_brings_none_of_them(
+    migrated_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A one-word nickname held by more than KEY_POSTING_LIMIT records tells none of them apart:
+    its key is left out (reading it would cost more than the rest of the search), so the
+    namesakes do not crowd the person whose whole name was typed."""
+    crowd = _single_name_crowd(SERANG, ["Badak"] * (KEY_POSTING_LIMIT + 1), 1)
+    person = {"no_registrasi": "B.I 1/2024", "nama": "Deden Tridi als Badak", "upt": SERANG}
+    rows = [*crowd, (len(crowd) + 2, person)]
+    assert import_records(migrated_engine, rows, now=datetime(2026, 1, 10, tzinfo=UTC)).committed
+    query = SdpQuery(name="Deden Tridi als Badak")
+    found = SqlSdpDirectory(migrated_engine).search(query)
+    assert [c.no_registrasi for c in found] == ["B.I 1/2024"], [c.nama for c in found]
+    # with a higher limit the nickname's key is read: its holders are candidates again
+    monkeypatch.setattr(sql_directory, "KEY_POSTING_LIMIT", KEY_POSTING_LIMIT + 10)
+    found = SqlSdpDirectory(migrated_engine).search(query)
+    assert found[0].no_registrasi == "B.I 1/2024" and len(found) == 5, [c.nama for c in found]
 
 
 def test_a_query_of_common_tokens_contained_in_a_long_name_is_never_empty(

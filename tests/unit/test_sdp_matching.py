@@ -12,6 +12,7 @@ import pytest
 
 from adapters.sdp.directory import SdpCandidate, SdpQuery, SdpRecord
 from adapters.sdp.fake import FakeSdpDirectory
+from adapters.sdp.matching import PreparedQuery, entry_of, rank_scored, score_person
 
 SERANG = "Lapas Kelas IIA Serang"
 CILEGON = "Lapas Kelas IIB Cilegon"
@@ -271,3 +272,29 @@ def test_a_partial_upt_agrees_less_than_the_full_name(directory: FakeSdpDirector
     assert full.no_registrasi == partial.no_registrasi == reg(33)
     assert full.score > partial.score
     assert "UPT cocok sebagian" in partial.reasons
+
+
+def test_namesakes_share_one_name_match_without_changing_any_score() -> None:
+    """`rank_scored` keeps name matches across one search's persons (namesakes share keys):
+    every score and reason is what scoring each person alone gives."""
+    namesakes = [
+        SdpRecord(no_registrasi=f"B.I {n}/2025", nama=f"Budi Santoso{father}", upt=upt)
+        for n, (father, upt) in enumerate(
+            [("", SERANG), (" bin Ahmad", None), (" bin Karta", SERANG), ("", None)], start=900
+        )
+    ]
+    entries = [entry_of(r) for r in [*DIRECTORY_RECORDS, *namesakes]]
+    queries = [query for query, _ in MATCHES] + [
+        SdpQuery(name="Budi Santoso bin Ahmad"),
+        SdpQuery(name="Budi Ahmad"),
+    ]
+    for query in queries:
+        prepared = PreparedQuery.of(query)
+        alone = []
+        for entry in entries:
+            result = score_person(prepared, entry.names, upt=entry.upt, born=entry.born)
+            if result is not None:
+                alone.append((entry.no_registrasi, result.score, result.reasons))
+        ranked = rank_scored(prepared, entries, limit=len(entries))
+        together = [(c.no_registrasi, c.score, c.reasons) for c, _ in ranked]
+        assert sorted(together) == sorted(alone), query.name
