@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
 
+from adapters.sdp import importer
 from adapters.sdp.demo import load_demo_directory
 from adapters.sdp.directory import SdpQuery
 from adapters.sdp.errors import SdpImportError
@@ -212,3 +214,31 @@ def test_demo_directory_loads_into_an_empty_directory_only(migrated_engine: Engi
     assert (
         directory.search(SdpQuery(name="Tjahjo", upt="Pandeglang"))[0].nama == "Tjahjono Soedirman"
     )
+
+
+def test_a_key_copy_that_fails_leaves_nothing_written(
+    migrated_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The keys of a batch are copied while the next batch is prepared (in the background on
+    PostgreSQL): a copy that fails must still fail the import, before its transaction ends."""
+    copies: list[int] = []
+    real_bulk_insert = importer.bulk_insert
+
+    def failing_second_key_copy(conn: Any, table: Any, columns: Any, rows: Any) -> None:
+        if table is KEY_TABLE:
+            copies.append(len(rows))
+            if len(copies) == 2:
+                raise RuntimeError("copy failed")
+        real_bulk_insert(conn, table, columns, rows)
+
+    monkeypatch.setattr(importer, "bulk_insert", failing_second_key_copy)
+    rows = [
+        (i + 2, {"no_registrasi": f"B.I {i}/2024", "nama": f"Budi Santoso {i}"})
+        for i in range(1, 2 * importer.BATCH_SIZE + 2)
+    ]
+    with pytest.raises(RuntimeError, match="copy failed"):
+        import_records(migrated_engine, rows, now=NOW)
+    assert len(copies) == 2
+    assert count(migrated_engine) == 0
+    with migrated_engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(KEY_TABLE)).scalar_one() == 0
