@@ -21,7 +21,9 @@ from prefect.client.orchestration import get_client
 from prefect.context import FlowRunContext
 
 logger = logging.getLogger("sopflow.run_inputs")
-PAUSE_STATES = ("paused", "suspended")  # Prefect prefixes the pause key with the state's name
+# Prefect prefixes a pause key with how the run waits: in process (paused) or suspended.
+PAUSED, SUSPENDED = "paused", "suspended"
+PAUSE_STATES = (PAUSED, SUSPENDED)
 PARTS = ("description", "schema", "response")
 
 

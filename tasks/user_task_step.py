@@ -37,7 +37,7 @@ from tasks.operator_input import (
     operator_nip,
     parse_nip,
 )
-from tasks.run_inputs import forget_answers, given_answer
+from tasks.run_inputs import PAUSED, SUSPENDED, forget_answers, given_answer
 from tasks.services import CaseServices, get_services
 from tasks.step_task import STEP_TASK_OPTIONS, StepCall, after_advance, as_step_task
 from tasks.work_list import WORK_LISTS
@@ -130,7 +130,7 @@ def _pause_key_prefix(step: m.UserTaskStep, visit: int) -> str:
 
 def _pause_state() -> str:
     """How this run waits, as Prefect names its run inputs."""
-    return "suspended" if running_from_deployment() else "paused"
+    return SUSPENDED if running_from_deployment() else PAUSED
 
 
 async def wait_for_operator(
@@ -138,14 +138,14 @@ async def wait_for_operator(
     step: m.UserTaskStep,
     services: CaseServices,
     *,
-    attempt: int,
+    key: str,
     rejected: str | None = None,
 ) -> dict[str, Any]:
+    """The operator's answer under the run input `key` (one key per attempt)."""
     definition = view.loaded.definition
     model = build_operator_input(
         step, variables=view.variables, operators=services.roster.root.get(step.lane, [])
     )
-    key = f"{_pause_key_prefix(step, view.visit)}{attempt}"
     if not view.newly_waiting:  # a re-run: the operator may have answered already
         given = await given_answer(_pause_state(), key)
         if given is not None:
@@ -268,7 +268,7 @@ async def handle_user_task(view: CaseView, step: m.StepDefinition) -> CaseView |
             await WORK_LISTS.changed(services)
         prefix = _pause_key_prefix(step, waiting.visit)
         answer = await wait_for_operator(
-            waiting, step, services, attempt=attempt, rejected=rejected
+            waiting, step, services, key=f"{prefix}{attempt}", rejected=rejected
         )
         try:
             result: CaseView | None = await as_step_task(decision_task, step)(
