@@ -41,9 +41,17 @@ def parse_operators(values: list[str], lanes: list[str]) -> dict[str, int]:
     return result
 
 
-def measured_shares(engine: Engine, period: Period, definition_id: str) -> dict[str, float]:
+def measured_shares(
+    engine: Engine, period: Period, definition_id: str, *, include_demo: bool = False
+) -> dict[str, float]:
     """Per step, the share within budget the SLA report measured for the period."""
-    report = sla_report(engine, period, generated_at=datetime.now(UTC), definition_id=definition_id)
+    report = sla_report(
+        engine,
+        period,
+        generated_at=datetime.now(UTC),
+        definition_id=definition_id,
+        include_demo=include_demo,
+    )
     return {
         s.step_id: s.within_share
         for d in report.definitions
@@ -129,6 +137,9 @@ def forecast_command(
     definition: str | None = typer.Option(None, "--definition", help="Definition id."),
     replications: int = typer.Option(20, "--replications", min=1, max=500),
     seed: int = typer.Option(0, "--seed", help="Random seed: the same seed, the same forecast."),
+    include_demo: bool = typer.Option(
+        False, "--include-demo", help="Learn from demo cases (`sopflow demo`) too."
+    ),
 ) -> None:
     """Simulate the process (SimPy) with the step durations recorded in the case database:
     per step the share within budget, p90 waiting time; per lane operator utilisation."""
@@ -144,7 +155,9 @@ def forecast_command(
     try:
         office = parse_office_hours(settings.office_hours, settings.intake_timezone)
         period = Period(first, last, settings.intake_timezone)
-        history = load_history(engine, period, office, definition_id=definition)
+        history = load_history(
+            engine, period, office, definition_id=definition, include_demo=include_demo
+        )
         staffing = {
             **default_operators(history),
             **parse_operators(operators, operator_lanes(history.definition)),
@@ -158,7 +171,9 @@ def forecast_command(
                 replications=replications,
                 seed=seed,
             )
-            measured = measured_shares(engine, period, history.definition.id)
+            measured = measured_shares(
+                engine, period, history.definition.id, include_demo=include_demo
+            )
             typer.echo(render_backtest(result, measured, as_json=as_json))
             return
         assert arrivals_per_day is not None

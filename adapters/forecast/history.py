@@ -84,11 +84,19 @@ def learn(
 
 
 def load_history(
-    engine: Engine, period: Period, office: OfficeHours, *, definition_id: str | None = None
+    engine: Engine,
+    period: Period,
+    office: OfficeHours,
+    *,
+    definition_id: str | None = None,
+    include_demo: bool = False,
 ) -> ProcessHistory:
-    """The history of the one definition with cases in `period` (or `definition_id`)."""
+    """The history of the one definition with cases in `period` (or `definition_id`); demo
+    cases (`sopflow demo`) only when asked."""
     with session_scope(engine) as session:
-        groups = load_samples(session, period, definition_id=definition_id)
+        groups = load_samples(
+            session, period, definition_id=definition_id, include_demo=include_demo
+        )
     if not groups:
         raise ForecastError(f"no cases between {period.label()}: nothing to learn durations from")
     if len(groups) > 1:

@@ -239,6 +239,36 @@ def test_serve_form_operator_messages_audit_and_restart(
         step["step_id"] == "verifikasi_sdp" and step["count"] == 1 for step in definition["steps"]
     )
 
+    # `sopflow demo` plays both branches as an applicant and an operator would; the forecast's
+    # back-test then replays that recorded history (the demo's cases, marked as such, only
+    # when asked). The demo plays whenever this test runs: the office is open when it does.
+    demo = subprocess.run(
+        [SOPFLOW, "demo", "--json"],
+        env=svc.env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+        timeout=600,
+    )
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    played = json.loads(demo.stdout)
+    assert played["all_completed"], played
+    assert {c["scenario"] for c in played["cases"]} == {"ditemukan", "tidak_ditemukan"}
+    period = ["--from", today, "--to", today]
+    backtest = subprocess.run(
+        [SOPFLOW, "forecast", "--backtest", *period, "--include-demo", "--json"],
+        env={**svc.env, "SOPFLOW_OFFICE_HOURS": "Mon-Sun 00:00-24:00"},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert backtest.returncode == 0, backtest.stdout + backtest.stderr
+    rows = {row["step_id"]: row for row in json.loads(backtest.stdout)["backtest"]}
+    assert {"verifikasi_sdp", "setujui_jawaban"} <= rows.keys(), rows
+    assert all(abs(row["difference_points"]) <= 5 for row in rows.values()), rows
+
     assert svc.stop() == 0
     first_output = svc.output_since_start()
     again = svc.start()  # the second start reuses the data dir: no second demo load
