@@ -107,13 +107,33 @@ def _running_as_root() -> bool:
     return os.geteuid() == 0
 
 
+MAX_SHARED_BUFFERS_MB = 1024
+MIN_SHARED_BUFFERS_MB = 128  # PostgreSQL's own default
+
+
+def default_shared_buffers_mb() -> int:
+    """A quarter of the machine's memory (PostgreSQL's usual advice), between 128 MB and 1 GB.
+
+    The SDP replica's search reads about 340 MB of index and records for 300,000 prisoners; with
+    PostgreSQL's 128 MB the rest lives in the OS page cache, which a host that reclaims cold pages
+    (seen here) empties between searches: p95 13.9 ms on 128 MB, 10.9 ms on 1 GB."""
+    try:
+        memory_mb = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2**20
+    except (ValueError, OSError):
+        return MIN_SHARED_BUFFERS_MB
+    return max(MIN_SHARED_BUFFERS_MB, min(MAX_SHARED_BUFFERS_MB, memory_mb // 4))
+
+
 class EmbeddedPostgres:
     """One cluster under `<data_dir>/postgres`; `prepare()` is idempotent."""
 
-    def __init__(self, data_dir: Path, *, port: int | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, *, port: int | None = None, shared_buffers_mb: int | None = None
+    ) -> None:
         self.data_dir = data_dir.resolve()
         self.pgdata = self.data_dir / "postgres"
         self._port = port
+        self.shared_buffers_mb = shared_buffers_mb or default_shared_buffers_mb()
 
     @property
     def record_path(self) -> Path:
@@ -215,6 +235,8 @@ class EmbeddedPostgres:
             "max_connections=200",
             "-c",
             "logging_collector=off",
+            "-c",
+            f"shared_buffers={self.shared_buffers_mb}MB",
         ]
 
     def popen_user(self) -> dict[str, Any]:

@@ -28,6 +28,13 @@ class Settings(BaseSettings):
         lt=65536,
         description="Port of the embedded PostgreSQL on 127.0.0.1; 0 = a free one, kept.",
     )
+    postgres_shared_buffers_mb: int = Field(
+        default=0,
+        ge=0,
+        le=65536,
+        description="Buffer pool of the embedded PostgreSQL in MB; 0 = a quarter of the memory, "
+        "128 to 1024.",
+    )
     prefect_api_workers: int = Field(
         default=1,
         ge=1,

@@ -242,7 +242,11 @@ class Stack:
     def _start_postgres(self) -> EmbeddedPostgresRecord:
         from adapters.embedded_postgres import EmbeddedPostgres, EmbeddedPostgresError
 
-        server = EmbeddedPostgres(self.data, port=self.settings.postgres_port or None)
+        server = EmbeddedPostgres(
+            self.data,
+            port=self.settings.postgres_port or None,
+            shared_buffers_mb=self.settings.postgres_shared_buffers_mb or None,
+        )
         try:
             record = server.prepare()
         except EmbeddedPostgresError as error:

@@ -17,6 +17,7 @@ import pytest
 from adapters.db.migrate import upgrade
 from adapters.embedded_postgres import (
     EmbeddedPostgres,
+    default_shared_buffers_mb,
     read_record,
     running_embedded_postgres,
     stop_postgres,
@@ -103,6 +104,10 @@ def test_a_killed_postmaster_restarts_on_the_same_data(tmp_path: Path) -> None:
     try:
         server.wait_ready(record, process)
         server.ensure_databases(record)
+        with _connect(record.url()) as conn:  # the buffer pool holds the SDP replica's index
+            row = conn.execute("SELECT setting FROM pg_settings WHERE name = 'shared_buffers'")
+            assert row.fetchone() == (str(server.shared_buffers_mb * 1024 // 8),)  # 8 kB pages
+        assert server.shared_buffers_mb == default_shared_buffers_mb() >= 128
         os.kill(process.pid, signal.SIGKILL)
         process.wait(10)
         with contextlib.suppress(ProcessLookupError):  # the supervisor kills what is left
@@ -135,3 +140,15 @@ def test_a_postmaster_left_by_a_killed_serve_is_stopped_before_starting(tmp_path
             assert conn.execute("SELECT 1").fetchone() == (1,)
     finally:
         stop_postgres(left)
+
+
+@pytest.mark.parametrize(
+    ("memory_mb", "expected"), [(256, 128), (2048, 512), (4096, 1024), (65536, 1024)]
+)
+def test_the_buffer_pool_is_a_quarter_of_the_memory_within_bounds(
+    monkeypatch: pytest.MonkeyPatch, memory_mb: int, expected: int
+) -> None:
+    sizes = {"SC_PHYS_PAGES": memory_mb * 256, "SC_PAGE_SIZE": 4096}
+    monkeypatch.setattr(os, "sysconf", sizes.__getitem__)
+    assert default_shared_buffers_mb() == expected
+    assert EmbeddedPostgres(Path("var"), shared_buffers_mb=300).shared_buffers_mb == 300
