@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from alembic import command
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from adapters.db.engine import make_engine
 from adapters.db.migrate import alembic_config, upgrade
@@ -176,7 +177,11 @@ def test_a_key_held_by_too_many_records_brings_none_of_them(
     its key is left out (reading it would cost more than the rest of the search), so the
     namesakes do not crowd the person whose whole name was typed."""
     crowd = _single_name_crowd(SERANG, ["Badak"] * (KEY_POSTING_LIMIT + 1), 1)
-    person = {"no_registrasi": "B.I 1/2024", "nama": "Deden Tridi als Badak", "upt": SERANG}
+    person: dict[str, object] = {
+        "no_registrasi": "B.I 1/2024",
+        "nama": "Deden Tridi als Badak",
+        "upt": SERANG,
+    }
     rows = [*crowd, (len(crowd) + 2, person)]
     assert import_records(migrated_engine, rows, now=datetime(2026, 1, 10, tzinfo=UTC)).committed
     query = SdpQuery(name="Deden Tridi als Badak")
@@ -224,3 +229,15 @@ def test_the_spacing_migration_rebuilds_the_index_of_an_existing_replica(
     assert found and found[0].no_registrasi == spacing_reg(1)
     found = directory.search(SdpQuery(name="St Khodijah"))
     assert found and found[0].no_registrasi == spacing_reg(6)
+
+
+def test_a_database_error_in_a_search_is_sqlalchemys_not_the_drivers(
+    directory: SqlSdpDirectory, migrated_engine: Engine
+) -> None:
+    """The hot statements run on the driver's cursor; their errors still come as SQLAlchemy's
+    (the runtime tells a transient OperationalError from a bug by them), naming no parameter."""
+    with migrated_engine.begin() as conn:
+        conn.execute(text("DROP TABLE sdp_token_variant"))
+    with pytest.raises(DBAPIError) as raised:
+        directory.search(SdpQuery(name="Budi Santoso"))
+    assert "Budi" not in str(raised.value) and "budi" not in str(raised.value)
