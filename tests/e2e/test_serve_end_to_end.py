@@ -179,6 +179,23 @@ def flow_run_named(api: httpx.Client, reference: str) -> dict[str, Any]:
     raise AssertionError(f"no flow run named {reference}")
 
 
+def run_sopflow(
+    svc: Service, cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`sopflow ARGS` beside the running service, from another folder; it must succeed."""
+    done = subprocess.run(
+        [SOPFLOW, *args],
+        env=env or svc.env,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
 def test_serve_form_operator_messages_audit_and_restart(
     service: tuple[Service, LocalSmtpServer, LocalGateway], tmp_path: Path
 ) -> None:
@@ -212,25 +229,11 @@ def test_serve_form_operator_messages_audit_and_restart(
     assert len(chats) == 1 and chats[0]["chatId"] == "6281277771234@c.us"
     assert reference in chats[0]["text"]
 
-    verify = subprocess.run(
-        [SOPFLOW, "audit", "verify"],
-        env=svc.env,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=False,
-    )
-    assert verify.returncode == 0, verify.stdout + verify.stderr
+    run_sopflow(svc, tmp_path, "audit", "verify")
 
     today = datetime.now(ZoneInfo("Asia/Jakarta")).date().isoformat()
-    sla = subprocess.run(
-        [SOPFLOW, "report", "sla", "--from", today, "--to", today, "--format", "json"],
-        env=svc.env,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=True,
-    )
+    period = ["--from", today, "--to", today]
+    sla = run_sopflow(svc, tmp_path, "report", "sla", *period, "--format", "json")
     (definition,) = json.loads(sla.stdout)["definitions"]
     assert definition["cases"] == 1 and definition["completed"] == 1
     outcomes = {o["outcome"]: o["count"] for o in definition["outcomes"]}
@@ -242,29 +245,15 @@ def test_serve_form_operator_messages_audit_and_restart(
     # `sopflow demo` plays both branches as an applicant and an operator would; the forecast's
     # back-test then replays that recorded history (the demo's cases, marked as such, only
     # when asked). The demo plays whenever this test runs: the office is open when it does.
-    demo = subprocess.run(
-        [SOPFLOW, "demo", "--json"],
-        env=svc.env,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=False,
-        timeout=600,
-    )
-    assert demo.returncode == 0, demo.stdout + demo.stderr
-    played = json.loads(demo.stdout)
+    played = json.loads(run_sopflow(svc, tmp_path, "demo", "--json").stdout)
     assert played["all_completed"], played
     assert {c["scenario"] for c in played["cases"]} == {"ditemukan", "tidak_ditemukan"}
-    period = ["--from", today, "--to", today]
-    backtest = subprocess.run(
-        [SOPFLOW, "forecast", "--backtest", *period, "--include-demo", "--json"],
+    backtest = run_sopflow(
+        svc,
+        tmp_path,
+        *["forecast", "--backtest", *period, "--include-demo", "--json"],
         env={**svc.env, "SOPFLOW_OFFICE_HOURS": "Mon-Sun 00:00-24:00"},
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=False,
     )
-    assert backtest.returncode == 0, backtest.stdout + backtest.stderr
     rows = {row["step_id"]: row for row in json.loads(backtest.stdout)["backtest"]}
     assert {"verifikasi_sdp", "setujui_jawaban"} <= rows.keys(), rows
     assert all(abs(row["difference_points"]) <= 5 for row in rows.values()), rows
