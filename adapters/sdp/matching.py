@@ -303,24 +303,21 @@ def score_person(
     name matches across the persons of one search (namesakes share their keys)."""
     best: tuple[float, NameForm, NameForm, NameMatch] | None = None
     per_form: list[tuple[float, NameForm, NameForm]] = []
+    memo = {} if memo is None else memo
     father_key = _hashable(names.father)
     for qi, q_form in enumerate(prepared.forms):
         q_factor = 1.0 if qi == 0 else KIND_FACTOR["alias"]
         for r_form in names.forms:
             is_main = r_form.kind == "nama"
             memo_key = (qi, _hashable(r_form.keys), father_key if is_main else ())
-            cached = memo.get(memo_key) if memo is not None else None
-            if cached is not None:
-                match = cached
-            else:
-                match = match_names(
+            match = memo.get(memo_key)
+            if match is None:
+                match = memo[memo_key] = match_names(
                     q_form.keys,
                     r_form.keys,
                     query_extra=prepared.father if qi == 0 else (),
                     record_extra=names.father if is_main else (),
                 )
-                if memo is not None:
-                    memo[memo_key] = match
             value = match.score * KIND_FACTOR[r_form.kind] * q_factor
             if match.covered:
                 value = max(value, MIN_NAME_SCORE)

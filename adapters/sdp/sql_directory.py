@@ -3,7 +3,8 @@
 A search is two indexed queries: correct the query tokens against the vocabulary; then, in one
 statement, look up the `n:`/`p:` keys of the tokens and their corrections and the `u:`/`d:`/`b:`
 keys of the second signals, weighted, and fetch the best `CANDIDATE_CAP` records plus the best
-`SIGNAL_CANDIDATE_CAP` by the keys joining a typed token with a second signal; score them.
+`SIGNAL_CANDIDATE_CAP` by the keys joining a typed token with a second signal (leaving out keys
+held by more than `KEY_POSTING_LIMIT` records); score them.
 Only when no candidate's name comes close to the query's, read the single-token `t:` keys too
 (skipping tokens too common to be useful), at most `CANDIDATE_CAP` more records. Only when that
 finds nothing either, read the records holding every token of the query as written, however
@@ -128,6 +129,9 @@ _KEY_ENTRIES = """
     ) best ON r.id = best.record_id"""
 
 
+_NAMED = re.compile(r":(\w+)")  # :name -> %(name)s for psycopg
+
+
 class _DriverStatement:
     """A hot statement run on the driver's own cursor: SQLAlchemy's work per execution (about
     half a millisecond on PostgreSQL, measured) costs more than the statement itself. A driver
@@ -161,9 +165,6 @@ class _DriverStatement:
             ) from error
 
 
-_NAMED = re.compile(r":(\w+)")  # :name -> %(name)s for psycopg
-
-
 def _entry_columns() -> tuple[ColumnElement[Any], ...]:
     r = RECORD_TABLE.c
     return (r.id, r.no_registrasi, r.nama, r.upt, r.tanggal_lahir, r.name_index)
@@ -190,12 +191,13 @@ class _Statements:
         )
 
     def key_params(self, weighted: dict[str, float], signal: dict[str, float]) -> dict[str, Any]:
-        caps = {
+        return {
+            "keys": json.dumps(weighted),
+            "signal_keys": json.dumps(list(signal)),
             "cap": CANDIDATE_CAP,
             "signal_cap": SIGNAL_CANDIDATE_CAP,
             "over": KEY_POSTING_LIMIT + 1,
         }
-        return caps | {"keys": json.dumps(weighted), "signal_keys": json.dumps(list(signal))}
 
 
 @lru_cache(maxsize=64)
