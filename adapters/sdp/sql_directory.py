@@ -20,7 +20,6 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -29,14 +28,10 @@ from sqlalchemy import (
     Connection,
     Engine,
     Executable,
-    Float,
-    Select,
     any_,
     bindparam,
     func,
-    literal_column,
     select,
-    union_all,
 )
 from sqlalchemy.exc import DBAPIError
 
@@ -129,6 +124,25 @@ _KEY_ENTRIES = """
     ) best ON r.id = best.record_id"""
 
 
+# The records not yet seen holding the most weight over single-token keys (the same hit rows,
+# with `TOKEN_POSTING_LIMIT` as the limit and no signal keys).
+_PG_WIDENED_ENTRIES = """
+    SELECT r.id, r.no_registrasi, r.nama, r.upt, r.tanggal_lahir, r.name_index
+    FROM sdp_record r JOIN (
+        SELECT record_id FROM hit
+        WHERE record_id NOT IN (SELECT CAST(s.value AS bigint)
+                                FROM json_array_elements_text(CAST(:seen AS json)) AS s)
+        GROUP BY record_id ORDER BY sum(weight) DESC, record_id LIMIT :cap
+    ) best ON r.id = best.record_id"""
+_SQLITE_WIDENED_ENTRIES = """
+    SELECT r.id, r.no_registrasi, r.nama, r.upt, r.tanggal_lahir, r.name_index
+    FROM sdp_record r JOIN (
+        SELECT record_id FROM hit
+        WHERE record_id NOT IN (SELECT s.value FROM json_each(:seen) AS s)
+        GROUP BY record_id ORDER BY sum(weight) DESC, record_id LIMIT :cap
+    ) best ON r.id = best.record_id"""
+
+
 _NAMED = re.compile(r":(\w+)")  # :name -> %(name)s for psycopg
 
 
@@ -178,6 +192,8 @@ class _Statements:
         self.variants = _DriverStatement(_PG_VARIANTS if postgresql else _SQLITE_VARIANTS, dialect)
         hits = _PG_HITS if postgresql else _SQLITE_HITS
         self.key_entries = _DriverStatement(hits + _KEY_ENTRIES, dialect)
+        token_entries = _PG_WIDENED_ENTRIES if postgresql else _SQLITE_WIDENED_ENTRIES
+        self.token_entries = _DriverStatement(hits + token_entries, dialect)
         self.entries = select(*_entry_columns()).where(
             _in(RECORD_TABLE.c.id, "ids", postgresql=postgresql)
         )
@@ -199,46 +215,14 @@ class _Statements:
             "over": KEY_POSTING_LIMIT + 1,
         }
 
-
-@lru_cache(maxsize=64)
-def _token_entries_statement(count: int) -> Select[Any]:
-    """The records holding the most weight of `count` single-token keys (parameters k0, w0,
-    k1, w1, ...), leaving out keys with more than `TOKEN_POSTING_LIMIT` records (read at most
-    one more per key) and the records in `seen`; `CANDIDATE_CAP` at most, in one round trip.
-    Built once per key count."""
-    parts = []
-    for i in range(count):
-        sub = (
-            select(KEY_TABLE.c.record_id)
-            .where(KEY_TABLE.c.key == bindparam(f"k{i}"))
-            .limit(TOKEN_POSTING_LIMIT + 1)
-            .subquery()
-        )
-        parts.append(
-            select(
-                literal_column(str(i)).label("part"),
-                bindparam(f"w{i}", type_=Float()).label("weight"),
-                sub.c.record_id,
-            )
-        )
-    postings = (parts[0] if count == 1 else union_all(*parts)).subquery()
-    counted = select(
-        postings.c.record_id,
-        postings.c.weight,
-        func.count().over(partition_by=postings.c.part).label("n"),
-    ).subquery()
-    best = (
-        select(counted.c.record_id)
-        .where(
-            counted.c.n <= TOKEN_POSTING_LIMIT,
-            counted.c.record_id.not_in(bindparam("seen", expanding=True)),
-        )
-        .group_by(counted.c.record_id)
-        .order_by(func.sum(counted.c.weight).desc(), counted.c.record_id)
-        .limit(CANDIDATE_CAP)
-        .subquery()
-    )
-    return select(*_entry_columns()).join(best, RECORD_TABLE.c.id == best.c.record_id)
+    def token_params(self, weighted: dict[str, float], seen: set[int]) -> dict[str, Any]:
+        return {
+            "keys": json.dumps(weighted),
+            "signal_keys": "[]",
+            "seen": json.dumps(sorted(seen)),
+            "cap": CANDIDATE_CAP,
+            "over": TOKEN_POSTING_LIMIT + 1,
+        }
 
 
 class SqlSdpDirectory:
@@ -345,11 +329,7 @@ class SqlSdpDirectory:
                     weights["t:" + token] = max(weight, weights.get("t:" + token, 0.0))
         if not weights:
             return set(), []
-        params: dict[str, Any] = {"seen": sorted(seen)}
-        for i, key in enumerate(sorted(weights)):
-            params[f"k{i}"] = key
-            params[f"w{i}"] = weights[key]
-        return self._read_entries(conn, _token_entries_statement(len(weights)), params)
+        return _entries(self._sql.token_entries.rows(conn, self._sql.token_params(weights, seen)))
 
     def _read_entries(
         self, conn: Connection, statement: Executable, params: dict[str, Any]
