@@ -241,3 +241,24 @@ def test_a_database_error_in_a_search_is_sqlalchemys_not_the_drivers(
     with pytest.raises(DBAPIError) as raised:
         directory.search(SdpQuery(name="Budi Santoso"))
     assert "Budi" not in str(raised.value) and "budi" not in str(raised.value)
+
+
+def test_a_search_whose_connection_died_is_run_again_on_a_fresh_one(
+    directory: SqlSdpDirectory, migrated_engine: Engine
+) -> None:
+    """Searches on PostgreSQL skip the pool's pre-ping: a pooled connection the server has
+    dropped (a restart, an idle timeout) fails its first statement, and the search runs again."""
+    if migrated_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to drop a connection")
+    query = SdpQuery(name="Budi Santoso", upt=SERANG)
+    before = [c.no_registrasi for c in directory.search(query)]
+    assert before
+    with migrated_engine.connect() as conn:
+        dropped = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+    assert dropped >= 1  # the search's pooled connection among them
+    assert [c.no_registrasi for c in directory.search(query)] == before
