@@ -12,9 +12,10 @@ and >= 0.95 overall, p95 <= 8 ms, PostgreSQL import >= 3,000 rows/s.
     .venv/bin/python benchmarks/sdp_search.py     # SQLite and PostgreSQL, 300,000 records
     .venv/bin/python benchmarks/sdp_search.py --records 50000 --database-url sqlite:///var/b.db
 
-Without --database-url it uses a throw-away SQLite file and a throw-away PostgreSQL database
-(created on SOPFLOW_TEST_POSTGRES, default postgresql://postgres@127.0.0.1:5432/test, then dropped).
-Never run as a test.
+Without --database-url it uses a throw-away SQLite file and a throw-away PostgreSQL: by default
+the product's own embedded PostgreSQL (the one `sopflow serve` starts, with its settings) in a
+temporary data dir; with --postgres machine, a database created on SOPFLOW_TEST_POSTGRES (default
+postgresql://postgres@127.0.0.1:5432/test) and dropped afterwards. Never run as a test.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.db.engine import make_engine
 from adapters.db.migrate import upgrade
+from adapters.embedded_postgres import ROLE, EmbeddedPostgres, running_embedded_postgres
 from adapters.sdp.directory import SdpQuery
 from adapters.sdp.export_reader import DEFAULT_COLUMNS, ColumnMapping, open_export
 from adapters.sdp.importer import import_records
@@ -662,6 +664,16 @@ def typed_query(rng: random.Random, p: Person) -> tuple[SdpQuery, str]:
 
 
 @contextmanager
+def throwaway_embedded_postgres(data_dir: Path) -> Iterator[str]:
+    """The embedded PostgreSQL `sopflow serve` runs, on a data dir of its own."""
+    server = EmbeddedPostgres(data_dir)
+    with running_embedded_postgres(data_dir) as record:
+        with server.superuser_connection(record) as conn:
+            conn.execute(f"GRANT pg_checkpoint TO {ROLE}")  # for `settle` only
+        yield record.url()
+
+
+@contextmanager
 def throwaway_postgres() -> Iterator[str]:
     name = f"sopflow_bench_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as conn:
@@ -811,6 +823,13 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=3, help="timed passes over the queries")
     parser.add_argument(
+        "--postgres",
+        choices=["embedded", "machine"],
+        default="embedded",
+        help="without --database-url: the product's embedded PostgreSQL (default) or a "
+        "database on SOPFLOW_TEST_POSTGRES",
+    )
+    parser.add_argument(
         "--skip-import",
         action="store_true",
         help="search only: the --database-url databases already hold this seed's records",
@@ -848,8 +867,14 @@ def main() -> None:
             args.seed,
             rounds=args.rounds,
         )
-        with throwaway_postgres() as url:
-            run(url, "postgresql", csv_path, people, args.queries, args.seed, rounds=args.rounds)
+        postgres = (
+            throwaway_embedded_postgres(Path(tmp) / "embedded")
+            if args.postgres == "embedded"
+            else throwaway_postgres()
+        )
+        with postgres as url:
+            label = f"postgresql ({args.postgres})"
+            run(url, label, csv_path, people, args.queries, args.seed, rounds=args.rounds)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     create_engine,
+    event,
     func,
     select,
 )
@@ -352,16 +353,23 @@ def _search_engine(engine: Engine) -> Engine:
     (and SQLite's BEGIN IMMEDIATE, which would take the write lock for a search). On PostgreSQL
     they get a small pool of their own without the pre-ping, a round trip at every checkout
     (0.44 ms measured, more than a tenth of a median search); a connection found dead instead
-    fails its statement, and `_retried_once` runs the search again on a fresh one."""
+    fails its statement, and `_retried_once` runs the search again on a fresh one. Their
+    statements are prepared with generic plans: the keys travel as JSON, whose contents the
+    planner cannot see, so a custom plan per execution only costs planning time (interleaved
+    A/B: -8% search time)."""
     if engine.dialect.name != "postgresql":
         return engine.execution_options(isolation_level="AUTOCOMMIT")
-    return create_engine(
-        engine.url,
-        hide_parameters=True,
-        pool_size=2,
-        max_overflow=8,
-        isolation_level="AUTOCOMMIT",
+    searching = create_engine(
+        engine.url, hide_parameters=True, pool_size=2, max_overflow=8, isolation_level="AUTOCOMMIT"
     )
+    event.listen(searching, "connect", _prefer_generic_plans)
+    return searching
+
+
+def _prefer_generic_plans(dbapi_connection: Any, _record: Any) -> None:
+    """Once per pooled connection (the URL's own `options`, e.g. a search_path, stay)."""
+    dbapi_connection.execute("SET plan_cache_mode = force_generic_plan")
+    dbapi_connection.commit()  # a session setting must outlive the transaction it opened
 
 
 def _retried_once(read: Callable[[], _T]) -> _T:

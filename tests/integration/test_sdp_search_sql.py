@@ -262,3 +262,18 @@ def test_a_search_whose_connection_died_is_run_again_on_a_fresh_one(
         ).scalar_one()
     assert dropped >= 1  # the search's pooled connection among them
     assert [c.no_registrasi for c in directory.search(query)] == before
+
+
+def test_search_sessions_prefer_generic_plans_and_keep_the_urls_options(
+    database_url: str, migrated_engine: Engine
+) -> None:
+    """The search pool sets plan_cache_mode on each of its sessions, without replacing the
+    `options` an administrator put in the database URL."""
+    if migrated_engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    url = f"{database_url}?options=-c%20statement_timeout%3D4321"
+    directory = SqlSdpDirectory(make_engine(url))
+    assert directory.search(SdpQuery(name="Budi Santoso")) == []
+    with directory._engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_generic_plan"
+        assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "4321ms"
