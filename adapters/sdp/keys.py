@@ -217,18 +217,18 @@ def weighted_keys(
     upt: frozenset[str] = frozenset(),
     born: date | None = None,
     joined: frozenset[str] = frozenset(),
-) -> tuple[dict[str, float], dict[str, float]]:
+) -> tuple[dict[str, float], list[str]]:
     """The keys to look up with their weights (a corrected token counts `CORRECTION_DISCOUNT`
-    less, a key of the tokens as typed gets `TYPED_BONUS` more), and the subset that joins a
+    less, a key of the tokens as typed gets `TYPED_BONUS` more), and those of them that join a
     token as typed with a second signal (`u:`/`d:`/`b:`)."""
     weighted: dict[str, float] = {}
-    signal: dict[str, float] = {}
+    signal: list[str] = []
     for key, share in lookup_keys(forms, upt, born).items():
         weight = key_weight(key, joined) * (1 - CORRECTION_DISCOUNT * share)
         if not share:
             weight += TYPED_BONUS
             if key[:2] in SIGNAL_PREFIXES:
-                signal[key] = weight
+                signal.append(key)
         weighted[key] = weight
     return weighted, signal
 

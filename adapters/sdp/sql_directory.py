@@ -210,10 +210,10 @@ class _Statements:
             .limit(CANDIDATE_CAP)
         )
 
-    def key_params(self, weighted: dict[str, float], signal: dict[str, float]) -> dict[str, Any]:
+    def key_params(self, weighted: dict[str, float], signal: list[str]) -> dict[str, Any]:
         return {
             "keys": json.dumps(weighted),
-            "signal_keys": json.dumps(list(signal)),
+            "signal_keys": json.dumps(signal),
             "cap": CANDIDATE_CAP,
             "signal_cap": SIGNAL_CANDIDATE_CAP,
             "over": KEY_POSTING_LIMIT + 1,
