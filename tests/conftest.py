@@ -6,6 +6,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+# A Prefect server a test starts on its own (an ephemeral one, when no API URL is set) sends
+# no telemetry: only loopback traffic here. Set before anything reads Prefect's settings.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
 import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner

@@ -107,6 +107,18 @@ class CaseWorker(BaseWorker[BaseJobConfiguration, BaseVariables, CaseWorkerResul
             submitted.append(flow_run)
         return submitted
 
+    async def _propose_pending_state(self, flow_run: FlowRun) -> bool:
+        """Claim a run, as BaseWorker does; a run that waits again is not ours to claim. Seen
+        with two runners: one polls a resumed run, the other claims it and runs it to its next
+        suspension, then the server answers the first one's claim with the Paused state, which
+        Prefect raises as `Pause` (a BaseException BaseWorker does not catch: it ended the
+        worker and cancelled its other runs)."""
+        try:
+            return await super()._propose_pending_state(flow_run)
+        except Pause:
+            logger.info("flow run %s waits again: not claimed", flow_run.id)
+            return False
+
     async def _submit_run(self, flow_run: FlowRun) -> None:
         """Claim (Pending: one worker wins), then run here. No job to template or launch."""
         try:
