@@ -11,11 +11,13 @@ processes and runs, in order:
    4 times a second: its polling is server CPU that belongs to neither side);
 3. the floor: the same number of runs of the same shapes (flow executions, task runs,
    suspensions) with no-op bodies, the same way;
-4. the automated path at concurrency 1 (`--latency-cases`): time from case creation to its end,
-   minus the time the run sat waiting for the decider.
+4. the automated path at concurrency 1 (`--latency-cases`), for sopflow and for the floor:
+   time from case creation to its end, minus the time the run sat waiting for the decider; the
+   median run's timeline (states and task runs) is printed.
 
 CPU is summed over every process involved (Prefect server and its children, the runners, this
-process, and the PostgreSQL backends serving the two databases). The last line is one JSON
+process, and the PostgreSQL backends serving the two databases), until the server has recorded
+the phase's task runs (its services write them after the runs end). The last line is one JSON
 object. Not a test.
 
     .venv/bin/python benchmarks/case_throughput.py [--cases 60] [--concurrency 20] [--runners 2]
@@ -345,6 +347,68 @@ async def simultaneous_resumes(api: httpx.AsyncClient, engine: Any, count: int) 
     return accepted
 
 
+async def settled(api: httpx.AsyncClient, *, quiet_for: float = 2.0, at_most: float = 30.0) -> None:
+    """Wait until the server has recorded the phase's work: task-run states and events are
+    written by its services after the runs end, and that CPU belongs to the phase that made
+    it (not to the next one)."""
+    deadline = time.monotonic() + at_most
+    last, quiet_since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        count = (await api.post("/task_runs/count", json={})).json()
+        if count != last:
+            last, quiet_since = count, time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet_for:
+            return
+        await asyncio.sleep(0.5)
+
+
+async def print_timeline(api: httpx.AsyncClient, run_id: str, what: str) -> None:
+    """Where a run spent its time: its states and task runs, in seconds from the first state
+    (the decider's waits included)."""
+    states = (await api.get("/flow_run_states/", params={"flow_run_id": run_id})).json()
+    tasks = (
+        await api.post("/task_runs/filter", json={"flow_runs": {"id": {"any_": [run_id]}}})
+    ).json()
+    events: list[tuple[datetime, str]] = [
+        (_when(state["timestamp"]), f"run {state['name']}") for state in states
+    ]
+    for task in tasks:
+        if task.get("start_time"):
+            events.append((_when(task["start_time"]), f"  task {task['name']} start"))
+        if task.get("end_time"):
+            events.append((_when(task["end_time"]), f"  task {task['name']} end"))
+    events.sort()
+    print(f"timeline of {what} (run {run_id}):")
+    for when, label in events:
+        print(f"  {(when - events[0][0]).total_seconds():7.3f} s  {label}")
+
+
+def _when(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+async def automated_latency(
+    api: httpx.AsyncClient, count: int, start: Callable[[Driver, int], Awaitable[str]]
+) -> tuple[float, float]:
+    """p50 and p95 of `count` runs at concurrency 1, each from creation to its end less the
+    time it waited for the decider; prints the median run's timeline."""
+    driver = Driver(api)
+    watcher = asyncio.create_task(driver.watch())
+    await batch(count, 1, lambda i: start(driver, i), driver)
+    watcher.cancel()
+
+    def latency(run_id: str) -> float:
+        t = driver.timings[run_id]
+        return max(0.0, (t.ended or 0) - t.created - t.waited)
+
+    by_latency = sorted(driver.timings, key=latency)
+    if by_latency:
+        median = by_latency[len(by_latency) // 2]
+        await print_timeline(api, median, f"the median automated run ({count} at concurrency 1)")
+    values = [latency(r) for r in by_latency]
+    return round(quantile(values, 50), 3), round(quantile(values, 95), 3)
+
+
 async def run_benchmark(
     args: argparse.Namespace, api_url: str, engine: Any, roots: dict[str, int], dbs: list[str]
 ) -> dict[str, Any]:
@@ -371,6 +435,7 @@ async def run_benchmark(
                     elapsed = await batch(
                         args.cases, args.concurrency, functools.partial(start_floor, driver), driver
                     )
+                await settled(api)
                 after = cpu_split(roots, dbs)
                 watcher.cancel()
                 split = {k: (after[k] - before[k]) / args.cases for k in after}
@@ -382,17 +447,14 @@ async def run_benchmark(
                     "not_completed": len(bad),
                 }
                 print(f"{phase}: {json.dumps(figures[phase])}", flush=True)
-            driver = Driver(api)
-            watcher = asyncio.create_task(driver.watch())
-            await batch(
-                args.latency_cases, 1, lambda i: start_case(driver, engine, 5000 + i), driver
+                if phase == "floor":  # the first run started has the found case's shape
+                    await print_timeline(api, next(iter(driver.timings)), "a found-shape floor run")
+            ours = await automated_latency(
+                api, args.latency_cases, lambda d, i: start_case(d, engine, 5000 + i)
             )
-            watcher.cancel()
-            automated = sorted(
-                max(0.0, (t.ended or 0) - t.created - t.waited) for t in driver.timings.values()
-            )
-            figures["automated_p50_s"] = round(quantile(automated, 50), 3)
-            figures["automated_p95_s"] = round(quantile(automated, 95), 3)
+            floor = await automated_latency(api, args.latency_cases, start_floor)
+            figures["automated_p50_s"], figures["automated_p95_s"] = ours
+            figures["floor_automated_p50_s"], figures["floor_automated_p95_s"] = floor
             figures["task_runs"] = (await api.post("/task_runs/count", json={})).json()
     return figures
 
@@ -481,6 +543,7 @@ def main() -> None:
                 "floor_cases_per_s": floor["cases_per_s"],
                 "automated_p50_s": figures["automated_p50_s"],
                 "automated_p95_s": figures["automated_p95_s"],
+                "floor_automated_p50_s": figures["floor_automated_p50_s"],
                 "resumes_accepted": figures["resumes_accepted"],
                 "runners": args.runners,
                 "api_workers": args.api_workers,

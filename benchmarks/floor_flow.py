@@ -39,7 +39,7 @@ async def _answered_segments() -> int:
 
     async with get_client() as client:
         inputs = await client.filter_flow_run_input(
-            flow_run_id=flow_run.id, key_prefix="segment-", limit=100, exclude_keys=set()
+            flow_run_id=flow_run.id, key_prefix="suspended-segment-", limit=100, exclude_keys=set()
         )
     return sum(1 for item in inputs if item.key.endswith("-response"))
 
