@@ -159,7 +159,7 @@ async def _sync_automations(
     return names
 
 
-async def _create_lost_run_automation() -> str:
+async def _create_lost_run_automation(within: timedelta = LOST_AFTER) -> str:
     """Prefect's own crash detection: a run that is Pending or Running and stops sending
     heartbeats (its worker died) is scheduled again; any worker picks it up and the case
     continues where it stands."""
@@ -168,7 +168,11 @@ async def _create_lost_run_automation() -> str:
     from prefect.events.actions import ChangeFlowRunState
     from prefect.events.schemas.automations import EventTrigger, Posture
 
-    alive = {"prefect.flow-run.Running", "prefect.flow-run.heartbeat"}
+    # Every event that starts a window is also expected, as Prefect's heartbeat detection has
+    # it: a window whose expectation was met (the run suspended) stays open until it ends, and
+    # a start that is not also expected joins it instead of opening its own. A runner that died
+    # right after claiming a resumed run (Pending) was then never rescheduled.
+    alive = {"prefect.flow-run.Pending", "prefect.flow-run.Running", "prefect.flow-run.heartbeat"}
     settled = {
         f"prefect.flow-run.{name}"
         for name in ("Completed", "Failed", "Crashed", "Cancelled", "Cancelling", "Paused")
@@ -182,13 +186,13 @@ async def _create_lost_run_automation() -> str:
         description="Runs of sopflow deployments whose worker stopped sending heartbeats.",
         trigger=EventTrigger(
             posture=Posture.Proactive,
-            after={"prefect.flow-run.Pending", *alive},
+            after=alive,
             expect=alive | settled,
             for_each={"prefect.resource.id"},
             match={"prefect.resource.id": "prefect.flow-run.*"},
             match_related={"prefect.resource.id": "prefect.tag.sopflow"},
             threshold=1,
-            within=LOST_AFTER,
+            within=within,
         ),
         actions=[
             ChangeFlowRunState(

@@ -1,0 +1,67 @@
+"""Prefect's crash detection as `sopflow deploy` sets it up, on a real Prefect server: a run its
+worker abandoned is scheduled again, including right after an operator's resume."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.settings import PREFECT_API_URL, temporary_settings
+from prefect.states import Pending, Running, Suspended
+
+from adapters.local_prefect import start_local_prefect
+from adapters.prefect.deploy import _create_lost_run_automation
+from tests.support.databases import temporary_postgres_database
+from tests.support.prefect_clients import drain_prefect_clients
+
+WINDOW = timedelta(seconds=10)  # the automation's 90 s, as short as Prefect allows
+
+
+@pytest.fixture
+def prefect_api(tmp_path: Path) -> Iterator[str]:
+    with temporary_postgres_database("sopflow_lost_runs") as url:
+        asyncpg_url = url.replace("postgresql+psycopg://", "postgresql+asyncpg://")
+        server = start_local_prefect(tmp_path / "prefect", database_url=asyncpg_url)
+        try:
+            with temporary_settings({PREFECT_API_URL: server.api_url}):
+                yield server.api_url
+        finally:
+            drain_prefect_clients()
+            server.stop()
+
+
+async def _abandoned_after_a_resume() -> str:
+    """A run of a sopflow deployment that ran, suspended for an operator, was resumed and
+    claimed (Pending) by a worker that died at once; the state it is in a while later."""
+    async with get_client() as client:
+        await _create_lost_run_automation(within=WINDOW)
+        flow_id = await client.create_flow_from_name("lost-run-probe")
+        deployment_id = await client.create_deployment(
+            flow_id=flow_id, name="probe", entrypoint="probe.py:probe", tags=["sopflow"]
+        )
+        run = await client.create_flow_run_from_deployment(deployment_id)
+        await client.set_flow_run_state(run.id, Pending())
+        await client.set_flow_run_state(run.id, Running())
+        await client.set_flow_run_state(run.id, Suspended(timeout_seconds=3600, pause_key="k1"))
+        await client.resume_flow_run(run.id)
+        await client.set_flow_run_state(run.id, Pending())  # claimed; the worker dies here
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            state = (await client.read_flow_run(run.id)).state
+            assert state is not None
+            if not state.is_pending():
+                return str(state.name)
+            await asyncio.sleep(1)
+        return "still Pending"
+
+
+def test_a_run_abandoned_right_after_a_resume_is_scheduled_again(prefect_api: str) -> None:
+    """The resume came within the window the run's last Running opened (an operator who answers
+    quickly). With Pending only a start of the window, not also an expected event, it joined
+    that window, which its suspension had already satisfied: the run stayed Pending for good."""
+    assert asyncio.run(_abandoned_after_a_resume()) == "Rescheduled"
