@@ -160,7 +160,7 @@ def match_tokens(
     used_r: set[int] = set()
     total = 0.0
     matched_extra = 0
-    exact = 0
+    exact: set[tuple[str, ...]] = set()  # keys of the query tokens found as written
     own_pairs: list[tuple[int, int]] = []
     for negative_sim, qi, ri in pairs:
         if qi in used_q or ri in used_r:
@@ -172,7 +172,8 @@ def match_tokens(
             matched_extra += 1
             total += sim * 0.9
             continue
-        exact += sim == 100.0
+        if sim == 100.0:
+            exact.add(tuple(query[qi]))
         if ri >= n_record:
             total += sim * 0.9
         else:
@@ -186,7 +187,9 @@ def match_tokens(
     order = [ri for _, ri in own_pairs]
     swapped = order != sorted(order)
     score = total / denominator - (3.0 if swapped else 0.0)
-    return NameMatch(max(score, 0.0), swapped, covered=n_query > 0 and exact == n_query)
+    # a token typed twice ("Harahap Harahap") is covered by the one record token it names
+    covered = n_query > 0 and all(tuple(keys) in exact for keys in query)
+    return NameMatch(max(score, 0.0), swapped, covered=covered)
 
 
 def _similar_pairs(query: Keys, record: Keys, first: int = 0) -> list[tuple[float, int, int]]:

@@ -70,6 +70,8 @@ CONTAINED: list[tuple[str, int]] = [
     ("Kecil", 8),
     ("Syahrul", 13),
     ("Nur", 13),
+    ("Harahap Harahap", 8),  # a token typed (or pasted) twice
+    ("Syahrul Syahrul", 13),
 ]
 
 
