@@ -66,6 +66,13 @@ class Settings(BaseSettings):
         description="Case-file link lifetime for an operator step without a budget "
         "(with a budget: budget x 2, at least 15 minutes).",
     )
+    decision_grace_seconds: float = Field(
+        default=3.0,
+        ge=0,
+        le=60,
+        description="How long a case waiting for an operator stays in its runner before it "
+        "suspends: an answer given meanwhile continues at once (0: suspend at once).",
+    )
     notify_retry_base_seconds: float = Field(
         default=30, gt=0, description="First wait before retrying a transient delivery failure."
     )

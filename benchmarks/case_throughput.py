@@ -5,10 +5,12 @@ N > 1, as Prefect documents for several API processes), deploys sopflow and a fl
 same shape (benchmarks/floor_flow.py) on the same pool, starts `--runners` `sopflow runner`
 processes and runs, in order:
 
-1. 20 simultaneous operator Resumes (20 cases waiting at the first decision, resumed at once);
+1. 20 simultaneous operator Resumes (20 cases suspended at the first decision, resumed at once);
 2. sopflow: `--cases` cases (half found in SDP, half not) at `--concurrency`, every operator
    decision given through the resume API as soon as the decider sees the run wait (it looks
-   4 times a second: its polling is server CPU that belongs to neither side);
+   4 times a second: its polling is server CPU that belongs to neither side), mostly within a
+   case's brief in-process pause (SOPFLOW_DECISION_GRACE_SECONDS), so most cases run in one
+   execution;
 3. the floor: the same number of runs of the same shapes (flow executions, task runs,
    suspensions) with no-op bodies, the same way;
 4. the automated path at concurrency 1 (`--latency-cases`), for sopflow and for the floor:
@@ -53,13 +55,16 @@ from adapters.db.migrate import upgrade  # noqa: E402
 from adapters.local_prefect import start_local_prefect  # noqa: E402
 from adapters.roster import load_roster  # noqa: E402
 from adapters.sdp.demo import load_demo_directory  # noqa: E402
+from adapters.settings import Settings  # noqa: E402
 from process_definitions.loader import load_definition  # noqa: E402
 from tasks.operator_input import operator_choice  # noqa: E402
+from tasks.services import CaseServices  # noqa: E402
 from tests.support.databases import temporary_postgres_database  # noqa: E402
 
 SOP = load_definition(REPO / "process_definitions" / "layanan_informasi_integrasi" / "process.yaml")
 TICK = os.sysconf("SC_CLK_TCK")
 THROUGHPUT_POLL_SECONDS = 0.25
+POLL = CaseServices.decision_poll_seconds  # how often a briefly paused case looks for its answer
 FOUND_SHAPE = [1, 2, 2]  # task runs per execution: search | decision, draft | decision, notify
 NOT_FOUND_SHAPE = [1, 2]  # search | decision, notify
 
@@ -282,7 +287,9 @@ async def start_case(driver: Driver, engine: Any, i: int) -> str:
 async def start_floor(driver: Driver, i: int) -> str:
     created = time.monotonic()
     shape = FOUND_SHAPE if i % 2 == 0 else NOT_FOUND_SHAPE
-    run_id = await start_deployment("floor-case/floor-case", {"segments": shape}, f"floor-{i}")
+    settings = Settings()  # the runners' own: the floor waits as the cases do
+    parameters = {"segments": shape, "grace": settings.decision_grace_seconds, "poll": POLL}
+    run_id = await start_deployment("floor-case/floor-case", parameters, f"floor-{i}")
     driver.timings[run_id] = Timing(created=created)
     driver.answers[run_id] = floor_answer
     return run_id
@@ -320,10 +327,10 @@ async def simultaneous_resumes(api: httpx.AsyncClient, engine: Any, count: int) 
         states = (
             await api.post("/flow_runs/filter", json={"flow_runs": {"id": {"any_": runs}}})
         ).json()
-        ready = [
+        ready = [  # suspended: they waited past the brief pause, as operators' cases do
             r
             for r in states
-            if r["state"]["type"] == "PAUSED"
+            if r["state"]["name"] == "Suspended"
             and r["state"]["state_details"].get("run_input_keyset")
         ]
         if len(ready) == count:

@@ -8,6 +8,7 @@ import httpx
 from sqlalchemy.exc import OperationalError
 
 from adapters.notify.errors import TransientDeliveryError
+from adapters.prefect.brief_pause import BriefPauseError
 from adapters.sdp.errors import SdpUnavailableError
 
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
@@ -17,6 +18,7 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     ConnectionError,
     TimeoutError,
     httpx.TransportError,  # the Prefect API restarting or away
+    BriefPauseError,  # a run late to leave its brief pause: a new run continues the case
 )
 
 

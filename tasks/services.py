@@ -46,6 +46,9 @@ class CaseServices:
     link_ttl: timedelta = timedelta(hours=24)
     operator_wait_timeout: timedelta = timedelta(days=30)
     pause_poll_seconds: float = 2.0
+    # A run from a deployment waits this long in process before it suspends (0: suspend at once).
+    decision_grace_seconds: float = 3.0
+    decision_poll_seconds: float = 0.1
     notify_max_attempts: int = 5
     notify_retry_base: timedelta = timedelta(seconds=30)
     templates_cache: Path = Path("var/templates")

@@ -28,6 +28,7 @@ def services_from_settings(settings: Settings | None = None) -> CaseServices:
             instance_secret(settings.secret_key, settings.data_dir), settings.public_base_url
         ),
         link_ttl=timedelta(minutes=settings.case_link_ttl_minutes),
+        decision_grace_seconds=settings.decision_grace_seconds,
         templates_cache=settings.data_dir / "templates",
         notify_retry_base=timedelta(seconds=settings.notify_retry_base_seconds),
         public_form_url=settings.public_base_url,

@@ -1,13 +1,14 @@
 """Handler of `user_task` steps: wait for an operator, check the answer, record it.
 
 Waiting suspends the run when it runs from a deployment (it holds no process and re-runs from
-the top on resume) and pauses it otherwise (the process waits in place). On a re-run the same
-pause key returns the answer already given, so the handler continues where it stood. The answer
-is recorded by a task named after the step, with the decision, in one transaction; then the
-run inputs of the step's visit are deleted from Prefect (notes and links live in the case
-database only). A refused answer (e.g. a manual registration number SDP does not know) makes the
-run wait again, with the reason on the form. The work lists are refreshed when a case starts or
-stops waiting.
+the top on resume), after a brief in-process pause in which an answer that comes at once
+continues the same execution (`decision_grace_seconds`); it pauses otherwise (the process waits
+in place). On a re-run the same pause key returns the answer already given, so the handler
+continues where it stood. The answer is recorded by a task named after the step, with the
+decision, in one transaction; then the run inputs of the step's visit are deleted from Prefect
+(notes and links live in the case database only). A refused answer (e.g. a manual registration
+number SDP does not know) makes the run wait again, with the reason on the form. The work lists
+are refreshed when a case starts waiting for a person (after its brief pause) or stops waiting.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from prefect.context import FlowRunContext
 from prefect.flow_runs import apause_flow_run, asuspend_flow_run
 
 from adapters.case_links import link_ttl_for
+from adapters.prefect.brief_pause import answer_in_process
 from adapters.prefect.events import emit_step_decided, emit_step_waiting
 from adapters.roster import Operator
 from adapters.sdp.directory import SdpDirectory, SdpRecord
@@ -124,6 +126,11 @@ def running_from_deployment() -> bool:
     return bool(context and context.flow_run and context.flow_run.deployment_id)
 
 
+def waits_briefly(services: CaseServices) -> bool:
+    """Whether a wait begins with a brief in-process pause (a run from a deployment)."""
+    return services.decision_grace_seconds > 0 and running_from_deployment()
+
+
 def _pause_key_prefix(step: m.UserTaskStep, visit: int) -> str:
     return f"{step.id.replace('_', '-')}-{visit}-"  # lowercase, dashes
 
@@ -140,8 +147,9 @@ async def wait_for_operator(
     *,
     key: str,
     rejected: str | None = None,
-) -> dict[str, Any]:
-    """The operator's answer under the run input `key` (one key per attempt)."""
+) -> tuple[dict[str, Any], bool]:
+    """The operator's answer under the run input `key` (one key per attempt), and whether it
+    came in the brief pause of this execution (then nothing of it was suspended)."""
     definition = view.loaded.definition
     model = build_operator_input(
         step, variables=view.variables, operators=services.roster.root.get(step.lane, [])
@@ -149,7 +157,7 @@ async def wait_for_operator(
     if not view.newly_waiting:  # a re-run: the operator may have answered already
         given = await given_answer(_pause_state(), key)
         if given is not None:
-            return dict(model.model_validate(given).model_dump())
+            return dict(model.model_validate(given).model_dump()), False
     preview = await asyncio.to_thread(render_preview, view, step, services)
     if preview is not None:
         await asyncio.to_thread(
@@ -173,6 +181,18 @@ async def wait_for_operator(
     form = model.with_initial_data(description=describe(step, text, variables=view.variables))
     timeout = int(services.operator_wait_timeout.total_seconds())
     if running_from_deployment():
+        if waits_briefly(services):
+            given = await answer_in_process(
+                form,
+                key=key,
+                grace=services.decision_grace_seconds,
+                poll=services.decision_poll_seconds,
+            )
+            if given is not None:
+                return dict(model.model_validate(given).model_dump()), True
+            # Waiting for a person now: the case goes on its lane's work list (a case decided
+            # at once never shows there).
+            await WORK_LISTS.changed(services)
         answer = await asuspend_flow_run(wait_for_input=form, key=key, timeout=timeout)
     else:
         answer = await apause_flow_run(
@@ -181,7 +201,7 @@ async def wait_for_operator(
             timeout=timeout,
             poll_interval=int(max(1, services.pause_poll_seconds)),
         )
-    return dict(answer.model_dump())
+    return dict(answer.model_dump()), False
 
 
 def _record(
@@ -247,6 +267,7 @@ async def handle_user_task(view: CaseView, step: m.StepDefinition) -> CaseView |
     assert isinstance(step, m.UserTaskStep)
     services = get_services()
     rejected: str | None = None
+    brief_only = True  # every answer so far came in a brief pause: only those inputs exist
     for attempt in range(MAX_DECISION_ATTEMPTS):
         waiting = await asyncio.to_thread(
             begin_wait,
@@ -265,24 +286,28 @@ async def handle_user_task(view: CaseView, step: m.StepDefinition) -> CaseView |
                 definition_id=view.loaded.definition.id,
                 definition_hash=view.loaded.content_hash,
             )
-            await WORK_LISTS.changed(services)
+            if not waits_briefly(services):
+                await WORK_LISTS.changed(services)
         prefix = _pause_key_prefix(step, waiting.visit)
-        answer = await wait_for_operator(
+        answer, briefly = await wait_for_operator(
             waiting, step, services, key=f"{prefix}{attempt}", rejected=rejected
         )
+        brief_only = brief_only and briefly
         try:
             result: CaseView | None = await as_step_task(decision_task, step)(
                 _DecisionCall(waiting, step, answer)
             )
         except DecisionRejectedError as error:
             if attempt + 1 >= MAX_DECISION_ATTEMPTS:
-                await forget_answers(_pause_state(), prefix, attempts=attempt + 1)
+                await forget_answers(
+                    _pause_state(), prefix, attempts=attempt + 1, brief_only=brief_only
+                )
                 raise
             rejected = str(error)
             continue
         # Recorded in the case database: the answers (notes included) leave Prefect. Rejected
         # attempts are kept until now: a suspended run replays them when it re-runs.
-        await forget_answers(_pause_state(), prefix, attempts=attempt + 1)
+        await forget_answers(_pause_state(), prefix, attempts=attempt + 1, brief_only=brief_only)
         await WORK_LISTS.changed(services)
         return result
     raise DecisionRejectedError(f"{step.id}: {MAX_DECISION_ATTEMPTS} jawaban ditolak")

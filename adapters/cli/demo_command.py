@@ -194,6 +194,14 @@ def input_schema(api: httpx.Client, run_id: str, key: str, timeout: float = 30) 
     raise DemoError(f"flow run {run_id} shows no input form")
 
 
+def _moved_on(api: httpx.Client, run_id: str, details: dict[str, Any]) -> bool:
+    """The run no longer waits under the pause key it was answered at."""
+    now = call(api, "GET", f"/flow_runs/{run_id}").json()["state"]
+    return bool(
+        now["type"] != "PAUSED" or now["state_details"].get("pause_key") != details.get("pause_key")
+    )
+
+
 def operate(api: httpx.Client, run_id: str, scenario: str) -> None:
     """Answer every operator step until the run completes."""
     for _ in range(10):
@@ -203,15 +211,20 @@ def operate(api: httpx.Client, run_id: str, scenario: str) -> None:
                 raise DemoError(f"flow run {run_id} ended {state}")
             return
         details = call(api, "GET", f"/flow_runs/{run_id}").json()["state"]["state_details"]
+        if not details.get("run_input_keyset"):
+            continue  # the run is leaving its brief pause for a suspension: look again
         schema = input_schema(api, run_id, details["run_input_keyset"]["schema"])
-        result = call(
+        response = call(
             api,
             "POST",
             f"/flow_runs/{run_id}/resume",
             json={"run_input": answer_for(schema, scenario)},
-        ).json()
+        )
+        result = response.json() if response.status_code < 500 else {}
         if result.get("status") != "ACCEPT":
-            raise DemoError(f"resume refused: {result}")
+            if _moved_on(api, run_id, details):
+                continue  # answered as its brief pause closed: answer the suspension
+            raise DemoError(f"resume refused: {result or response.status_code}")
         # wait until the run has left this pause before looking again
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

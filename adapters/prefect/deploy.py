@@ -160,9 +160,9 @@ async def _sync_automations(
 
 
 async def _create_lost_run_automation(within: timedelta = LOST_AFTER) -> str:
-    """Prefect's own crash detection: a run that is Pending or Running and stops sending
-    heartbeats (its worker died) is scheduled again; any worker picks it up and the case
-    continues where it stands."""
+    """Prefect's own crash detection: a run that is Pending, Running or briefly Paused and
+    stops sending heartbeats (its worker died) is scheduled again; any worker picks it up and
+    the case continues where it stands."""
     from prefect.automations import Automation
     from prefect.client.schemas.objects import StateType
     from prefect.events.actions import ChangeFlowRunState
@@ -171,11 +171,17 @@ async def _create_lost_run_automation(within: timedelta = LOST_AFTER) -> str:
     # Every event that starts a window is also expected, as Prefect's heartbeat detection has
     # it: a window whose expectation was met (the run suspended) stays open until it ends, and
     # a start that is not also expected joins it instead of opening its own. A runner that died
-    # right after claiming a resumed run (Pending) was then never rescheduled.
-    alive = {"prefect.flow-run.Pending", "prefect.flow-run.Running", "prefect.flow-run.heartbeat"}
+    # right after claiming a resumed run (Pending) was then never rescheduled. A brief
+    # in-process pause (Paused; a suspension is Suspended) holds its worker: alive too.
+    alive = {
+        "prefect.flow-run.Pending",
+        "prefect.flow-run.Running",
+        "prefect.flow-run.Paused",
+        "prefect.flow-run.heartbeat",
+    }
     settled = {
         f"prefect.flow-run.{name}"
-        for name in ("Completed", "Failed", "Crashed", "Cancelled", "Cancelling", "Paused")
+        for name in ("Completed", "Failed", "Crashed", "Cancelled", "Cancelling")
     } | {
         "prefect.flow-run.Suspended",
         "prefect.flow-run.Scheduled",

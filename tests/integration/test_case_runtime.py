@@ -126,6 +126,9 @@ def case_env(tmp_path: Path, prefect_env: PrefectEnv) -> Iterator[CaseEnv]:
         links=CaseLinkSigner("s" * 32, "http://127.0.0.1:8000"),
         templates_cache=tmp_path / "templates",
         starter=PrefectCaseStarter(),
+        # These tests are about suspensions (re-runs, run inputs, claims): a run suspends at
+        # once. The brief in-process pause before it has tests of its own, below.
+        decision_grace_seconds=0,
     )
     with entered_services(services):
         yield CaseEnv(services, tmp_path / "outbox", url, smtp, gateway)
@@ -492,6 +495,26 @@ def _description_or_empty(api_url: str, run_id: str) -> str:
         return ""  # between two waits: no keyset yet
 
 
+def wait_for_suspension(api_url: str, run_id: str, *, timeout: float = 60) -> dict[str, Any]:
+    """Suspended (not in its brief in-process pause), with the form saved."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = wait_for_state(api_url, run_id, {"PAUSED"}, timeout=timeout)
+        if run["state"]["name"] == "Suspended":
+            schema = run["state"]["state_details"]["run_input_keyset"]["schema"]
+            if httpx.get(f"{api_url}/flow_runs/{run_id}/input/{schema}").status_code == 200:
+                return run
+        time.sleep(0.2)
+    raise AssertionError(f"flow run {run_id} did not suspend")
+
+
+def state_names(api_url: str, run_id: str) -> list[str]:
+    response = httpx.get(f"{api_url}/flow_run_states/", params={"flow_run_id": run_id})
+    response.raise_for_status()
+    ordered = sorted(response.json(), key=lambda state: state["timestamp"])
+    return [str(state["name"]) for state in ordered]
+
+
 def run_inputs(api_url: str, run_id: str) -> list[tuple[str, str]]:
     """Every run input Prefect keeps for the run (key, value), as `/input/filter` reads them."""
     response = httpx.post(
@@ -509,6 +532,24 @@ def latest_artifact(api_url: str, key: str) -> str:
     artifact = response.json()
     assert artifact["description"] == artifact["data"]  # the key's page shows the description
     return str(artifact["data"])
+
+
+def runner_env(
+    prefect_env: PrefectEnv, case_env: CaseEnv, tmp_path: Path, **settings: str
+) -> dict[str, str]:
+    """The environment of a `sopflow runner` process on this test's databases."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SOPFLOW_"))}
+    env.update(
+        PREFECT_API_URL=prefect_env.api_url,
+        PREFECT_HOME=str(tmp_path / "prefect-client"),
+        SOPFLOW_DATA_DIR=str(tmp_path / "var"),
+        SOPFLOW_DATABASE_URL=case_env.database_url,
+        SOPFLOW_NOTIFY_RETRY_BASE_SECONDS="1",
+        SOPFLOW_SECRET_KEY="k" * 32,
+        SOPFLOW_AUDIT_KEY=os.environ["SOPFLOW_AUDIT_KEY"],  # one audit log, one key
+    )
+    env.update(settings)
+    return env
 
 
 class RunnerProcess:
@@ -567,23 +608,13 @@ def test_runner_killed_while_waiting_and_while_sending(
             }
         )
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SOPFLOW_"))}
-    env.update(
-        PREFECT_API_URL=prefect_env.api_url,
-        PREFECT_HOME=str(tmp_path / "prefect-client"),
-        SOPFLOW_DATA_DIR=str(tmp_path / "var"),
-        SOPFLOW_DATABASE_URL=case_env.database_url,
-        SOPFLOW_CHANNELS_FILE=str(channels),
-        SOPFLOW_NOTIFY_RETRY_BASE_SECONDS="1",
-        SOPFLOW_SECRET_KEY="k" * 32,
-        SOPFLOW_AUDIT_KEY=os.environ["SOPFLOW_AUDIT_KEY"],  # one audit log, one key
-    )
+    env = runner_env(prefect_env, case_env, tmp_path, SOPFLOW_CHANNELS_FILE=str(channels))
     runner = RunnerProcess(env, tmp_path / "runner.log")
     runner.start()
     form = applicant("Nama Yang Juga Tidak Ada")
     remember(form)
     case_id, run_id = submit(case_env, form)
-    wait_for_state(prefect_env.api_url, run_id, {"PAUSED"}, timeout=180)
+    wait_for_suspension(prefect_env.api_url, run_id, timeout=180)  # past its brief pause
     wait_for_case(case_env, case_id, status="waiting", step="verifikasi_sdp")
 
     runner.kill()  # while the case waits: it held nothing
@@ -919,6 +950,95 @@ def test_two_workers_on_one_pool_never_run_a_case_twice(
         steps = [(r.step_id, r.visit) for r in records(case_env, case_id)]
         assert len(steps) == len({s for s, _ in steps}), f"a step ran twice: {steps}"
         assert len(outbox(case_env, case_id)) == 2  # one email, one WhatsApp message
+
+
+def wait_for_form(api_url: str, run_id: str, key_part: str, *, timeout: float = 60) -> str:
+    """The run waits with the form of this step saved; the wait's state name."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = httpx.get(f"{api_url}/flow_runs/{run_id}", timeout=10).json()["state"]
+        keyset = state["state_details"].get("run_input_keyset") or {}
+        if state["type"] == "PAUSED" and key_part in keyset.get("schema", ""):
+            schema = httpx.get(f"{api_url}/flow_runs/{run_id}/input/{keyset['schema']}")
+            if schema.status_code == 200:
+                return str(state["name"])
+        time.sleep(0.1)
+    raise AssertionError(f"flow run {run_id} is not waiting at {key_part}")
+
+
+def test_answers_given_at_once_run_the_case_in_one_execution(
+    prefect_env: PrefectEnv, case_env: CaseEnv, runner: WorkerThread
+) -> None:
+    """Within its brief pause the run waits in its runner: no suspension, no second claim."""
+    case_env.services.decision_grace_seconds = 30  # the runner thread shares these services
+    form = applicant("Muhammad Rizki bin Sulaiman")
+    remember(form)
+    case_id, run_id = submit(case_env, form)
+    note = f"Catatan segera {uuid.uuid4().hex[:8]}"
+    SEEN_VALUES.append(note)
+    for key_part, answer in (
+        (
+            "verifikasi-sdp",
+            {"keputusan": "K1", "nip_verifikator": PICK_DIVPAS[0], "catatan_verifikasi": note},
+        ),
+        ("setujui-jawaban", {"persetujuan": "kirim", "nip_penyetuju": PICK_INTEGRASI[0]}),
+    ):
+        assert wait_for_form(prefect_env.api_url, run_id, key_part) == "Paused"
+        refused = resume(prefect_env.api_url, run_id, {})
+        assert refused["status"] == "REJECT"  # the form's own checks, while it waits in place
+        assert resume(prefect_env.api_url, run_id, answer)["status"] == "ACCEPT"
+    wait_for_state(prefect_env.api_url, run_id, {"COMPLETED"})
+    case = wait_for_case(case_env, case_id, status="completed")
+    assert case.outcome == "informasi_diberikan"
+    assert case.variables["catatan_verifikasi"] == note
+    names = state_names(prefect_env.api_url, run_id)
+    assert "Suspended" not in names and "Resuming" not in names, names
+    assert [claimed for claimed, _ in runner.claimed].count(run_id) == 1, "one execution"
+    assert run_inputs(prefect_env.api_url, run_id) == []  # answers and notes left Prefect
+    assert_delivered(case_env, form, case.reference)
+
+
+def test_a_runner_killed_in_its_brief_pause_leaves_a_case_that_continues(
+    prefect_env: PrefectEnv, case_env: CaseEnv, tmp_path: Path
+) -> None:
+    """kill -9 while the run waits in its runner: the lost-run automation reschedules it (done
+    here by hand, as its action does, instead of waiting out its 90 s); the next execution
+    waits again and the operator's answer ends the case, every step once."""
+    env = runner_env(prefect_env, case_env, tmp_path, SOPFLOW_DECISION_GRACE_SECONDS="60")
+    runner = RunnerProcess(env, tmp_path / "runner.log")
+    runner.start()
+    form = applicant("Nama Yang Tidak Ada Di Mana Pun")
+    remember(form)
+    case_id, run_id = submit(case_env, form)
+    try:
+        assert wait_for_form(prefect_env.api_url, run_id, "verifikasi-sdp") == "Paused"
+        runner.kill()
+        forced = httpx.post(
+            f"{prefect_env.api_url}/flow_runs/{run_id}/set_state",
+            json={"state": {"type": "SCHEDULED", "name": "Rescheduled"}, "force": True},
+            timeout=10,
+        )
+        assert forced.json()["status"] == "ACCEPT"
+        runner.start()
+        deadline = time.monotonic() + 90
+        while state_names(prefect_env.api_url, run_id)[-1] not in ("Paused", "Suspended"):
+            assert time.monotonic() < deadline, state_names(prefect_env.api_url, run_id)
+            time.sleep(0.2)
+        wait_for_form(prefect_env.api_url, run_id, "verifikasi-sdp")
+        answer = {"keputusan": "tidak_ditemukan", "nip_verifikator": PICK_DIVPAS[0]}
+        assert resume(prefect_env.api_url, run_id, answer)["status"] == "ACCEPT"
+        wait_for_state(prefect_env.api_url, run_id, {"COMPLETED"}, timeout=90)
+    finally:
+        if runner.process is not None and runner.process.poll() is None:
+            runner.kill()
+    case = wait_for_case(case_env, case_id, status="completed")
+    assert case.outcome == "tidak_ditemukan"
+    steps = [(r.step_id, r.visit) for r in records(case_env, case_id)]
+    assert len(steps) == len({s for s, _ in steps}), f"a step ran twice: {steps}"
+    with session_scope(case_env.services.engine) as session:
+        decisions = session.exec(select(Decision).where(Decision.case_id == case_id)).all()
+    assert len(decisions) == 1
+    assert run_inputs(prefect_env.api_url, run_id) == []
 
 
 def test_a_case_that_cannot_go_on_stalls_and_retry_continues_it(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.settings import PREFECT_API_URL, temporary_settings
-from prefect.states import Pending, Running, Suspended
+from prefect.states import Paused, Pending, Running, Suspended
 
 from adapters.local_prefect import start_local_prefect
 from adapters.prefect.deploy import _create_lost_run_automation
@@ -35,9 +35,10 @@ def prefect_api(tmp_path: Path) -> Iterator[str]:
             server.stop()
 
 
-async def _abandoned_after_a_resume() -> str:
-    """A run of a sopflow deployment that ran, suspended for an operator, was resumed and
-    claimed (Pending) by a worker that died at once; the state it is in a while later."""
+async def _abandoned(*, briefly_paused: bool) -> str:
+    """A run of a sopflow deployment whose worker died at once after it claimed the run
+    (Pending) right after an operator's resume, or after the run paused briefly in process to
+    wait for an answer; the state it is in a while later."""
     async with get_client() as client:
         await _create_lost_run_automation(within=WINDOW)
         flow_id = await client.create_flow_from_name("lost-run-probe")
@@ -47,21 +48,35 @@ async def _abandoned_after_a_resume() -> str:
         run = await client.create_flow_run_from_deployment(deployment_id)
         await client.set_flow_run_state(run.id, Pending())
         await client.set_flow_run_state(run.id, Running())
-        await client.set_flow_run_state(run.id, Suspended(timeout_seconds=3600, pause_key="k1"))
-        await client.resume_flow_run(run.id)
-        await client.set_flow_run_state(run.id, Pending())  # claimed; the worker dies here
+        if briefly_paused:  # the worker dies here
+            await client.set_flow_run_state(
+                run.id, Paused(timeout_seconds=3600, reschedule=False, pause_key="k1-live")
+            )
+        else:
+            await client.set_flow_run_state(run.id, Suspended(timeout_seconds=3600, pause_key="k1"))
+            await client.resume_flow_run(run.id)
+            await client.set_flow_run_state(run.id, Pending())  # claimed; the worker dies here
+        left_in = (await client.read_flow_run(run.id)).state
+        assert left_in is not None
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             state = (await client.read_flow_run(run.id)).state
             assert state is not None
-            if not state.is_pending():
+            if state.type != left_in.type:
                 return str(state.name)
             await asyncio.sleep(1)
-        return "still Pending"
+        return f"still {left_in.name}"
 
 
 def test_a_run_abandoned_right_after_a_resume_is_scheduled_again(prefect_api: str) -> None:
     """The resume came within the window the run's last Running opened (an operator who answers
     quickly). With Pending only a start of the window, not also an expected event, it joined
     that window, which its suspension had already satisfied: the run stayed Pending for good."""
-    assert asyncio.run(_abandoned_after_a_resume()) == "Rescheduled"
+    assert asyncio.run(_abandoned(briefly_paused=False)) == "Rescheduled"
+
+
+def test_a_run_abandoned_in_its_brief_pause_is_scheduled_again(prefect_api: str) -> None:
+    """A brief in-process pause holds its worker: Paused (a suspension is Suspended) starts a
+    window as Running does. As a settled event, the run stayed Paused until its pause timed
+    out."""
+    assert asyncio.run(_abandoned(briefly_paused=True)) == "Rescheduled"
