@@ -213,6 +213,10 @@ class WorkLists:
         if renew_links:
             await _renew_links(services, cases)
         now = services.clock()
+        # A case in its brief pause may be decided at once: it is listed once it waits for a
+        # person (the run asks for a refresh when it suspends).
+        grace = timedelta(seconds=services.decision_grace_seconds)
+        cases = [c for c in cases if now - c.waiting_since >= grace]
         self.names.update({c.lane: c.lane_name for c in cases})
         lanes = {*services.roster.root, *self.names}  # every lane, even with nothing waiting
         names = {lane: self.names.get(lane, lane.replace("_", " ").title()) for lane in lanes}

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any, cast
 
+import pytest
+
+from tasks import work_list
 from tasks.work_list import REFRESH_DELAY, WaitingCase, WorkLists, artifact_key, lane_markdown
 
 NOW = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)  # 15.00 WIB
@@ -94,3 +98,28 @@ def test_without_the_runner_a_change_is_published_at_once() -> None:
         return lists.refreshes
 
     assert asyncio.run(scenario()) == 2
+
+
+def test_a_case_in_its_brief_pause_is_listed_only_once_it_waits_for_a_person(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    waiting = [_case("LII-2026-000001", waited=timedelta(0), budget=None)]
+    published: list[str] = []
+
+    async def publish(lane: str, markdown: str) -> None:
+        published.append(markdown)
+
+    monkeypatch.setattr(work_list, "waiting_cases", lambda services: waiting)
+    monkeypatch.setattr(work_list, "publish", publish)
+    clock = [NOW + timedelta(seconds=1)]  # in its brief pause: it may be decided at once
+    services = SimpleNamespace(
+        roster=SimpleNamespace(root={"operator_divpas": []}),
+        clock=lambda: clock[0],
+        decision_grace_seconds=3.0,
+    )
+    lists = WorkLists()
+    asyncio.run(lists.refresh(cast(Any, services)))
+    assert published and "LII-2026-000001" not in published[-1]
+    clock[0] = NOW + timedelta(seconds=4)  # suspended: it waits for a person
+    asyncio.run(lists.refresh(cast(Any, services)))
+    assert "LII-2026-000001" in published[-1]
