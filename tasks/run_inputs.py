@@ -2,12 +2,12 @@
 
 Prefect keeps every run input (the form's description with its case-file link, its schema and
 the operator's response, notes included) in its database, under `<state>-<pause key>-<part>`
-(`state` is `suspended` for a run from a deployment, `paused` otherwise). A run from a deployment
-first waits briefly in process under the key's brief twin (`paused-<key>-live-<part>`,
+(`state` is `suspended` for a run from a deployment, `paused` otherwise). A run from a
+deployment first waits briefly in process under the key's brief twin (`paused-<key>-live-<part>`,
 adapters/prefect/brief_pause.py). A re-run after a resume reads the response directly, without
-building the form again. After a decision is
-recorded, the inputs of that step visit are deleted, all attempts at once (a suspended run
-replays refused attempts on re-run, so they are kept until the accepted one is recorded).
+building the form again. After a decision is recorded, the inputs of that step visit are
+deleted, all attempts at once (a suspended run replays refused attempts on re-run, so they are
+kept until the accepted one is recorded).
 """
 
 from __future__ import annotations
