@@ -19,14 +19,12 @@ from prefect.client.schemas.objects import State
 from prefect.context import FlowRunContext
 from prefect.input import RunInput
 from prefect.input.run_input import keyset_from_paused_state
-from prefect.settings import PREFECT_API_URL, temporary_settings
+from prefect.settings import PREFECT_API_URL
 from prefect.states import Paused, Running
 
-from adapters.local_prefect import start_local_prefect
 from adapters.prefect import brief_pause
 from adapters.prefect.brief_pause import NO_ANSWER, answer_in_process, brief_key
-from tests.support.databases import temporary_postgres_database
-from tests.support.prefect_clients import drain_prefect_clients
+from tests.support.prefect_server import prefect_on_postgres
 
 pytestmark = pytest.mark.integration
 
@@ -37,15 +35,8 @@ class Answer(RunInput):
 
 @pytest.fixture(scope="module")
 def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with temporary_postgres_database("sopflow_brief_pause") as url:
-        asyncpg_url = url.replace("postgresql+psycopg://", "postgresql+asyncpg://")
-        server = start_local_prefect(tmp_path_factory.mktemp("prefect"), database_url=asyncpg_url)
-        try:
-            with temporary_settings({PREFECT_API_URL: server.api_url}):
-                yield server.api_url
-        finally:
-            drain_prefect_clients()
-            server.stop()
+    with prefect_on_postgres("sopflow_brief_pause", tmp_path_factory.mktemp("prefect")) as url:
+        yield url
 
 
 @flow(name="brief-pause-probe", persist_result=False)

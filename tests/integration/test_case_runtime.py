@@ -1079,14 +1079,7 @@ def test_a_case_that_cannot_go_on_stalls_and_retry_continues_it(
     assert any("case retry" in str(a["data"]) for a in artifacts)
 
     case_env.services.roster = full_roster  # the administrator fixes the roster
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SOPFLOW_"))}
-    env.update(
-        PREFECT_API_URL=prefect_env.api_url,
-        PREFECT_HOME=str(tmp_path / "client"),
-        SOPFLOW_DATA_DIR=str(tmp_path / "var"),
-        SOPFLOW_DATABASE_URL=case_env.database_url,
-        SOPFLOW_AUDIT_KEY=os.environ["SOPFLOW_AUDIT_KEY"],  # one audit log, one key
-    )
+    env = runner_env(prefect_env, case_env, tmp_path)
     retried = subprocess.run(
         [str(Path(sys.executable).parent / "sopflow"), "case", "retry", reference],
         env=env,

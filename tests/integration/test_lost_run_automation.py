@@ -11,28 +11,18 @@ from pathlib import Path
 
 import pytest
 from prefect.client.orchestration import get_client
-from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.states import Paused, Pending, Running, Suspended
 
-from adapters.local_prefect import start_local_prefect
 from adapters.prefect.deploy import _create_lost_run_automation
-from tests.support.databases import temporary_postgres_database
-from tests.support.prefect_clients import drain_prefect_clients
+from tests.support.prefect_server import prefect_on_postgres
 
 WINDOW = timedelta(seconds=10)  # the automation's 90 s, as short as Prefect allows
 
 
 @pytest.fixture
 def prefect_api(tmp_path: Path) -> Iterator[str]:
-    with temporary_postgres_database("sopflow_lost_runs") as url:
-        asyncpg_url = url.replace("postgresql+psycopg://", "postgresql+asyncpg://")
-        server = start_local_prefect(tmp_path / "prefect", database_url=asyncpg_url)
-        try:
-            with temporary_settings({PREFECT_API_URL: server.api_url}):
-                yield server.api_url
-        finally:
-            drain_prefect_clients()
-            server.stop()
+    with prefect_on_postgres("sopflow_lost_runs", tmp_path / "prefect") as url:
+        yield url
 
 
 async def _abandoned(*, briefly_paused: bool) -> str:

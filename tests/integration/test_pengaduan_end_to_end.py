@@ -32,7 +32,6 @@ from adapters.db.case_tables import Case, Decision, StepRecord
 from adapters.db.engine import make_engine, session_scope
 from adapters.db.migrate import upgrade
 from adapters.intake.app import create_app
-from adapters.local_prefect import start_local_prefect
 from adapters.notify.apprise_notifier import AppriseNotifier
 from adapters.notify.channels import default_channel_config, parse_channel_config
 from adapters.notify.outbox_table import OutboxMessage
@@ -46,11 +45,10 @@ from process_definitions.loader import load_definition
 from tasks.operator_input import operator_choice
 from tasks.services import CaseServices, entered_services
 from tests.support.case_runner import running_case_worker
-from tests.support.databases import temporary_postgres_database
 from tests.support.definition_folders import PENGADUAN, REPO, office_roster_file
 from tests.support.gateway_server import LocalGateway
-from tests.support.prefect_clients import drain_prefect_clients
 from tests.support.prefect_ops import input_schema, resume, wait_for_state
+from tests.support.prefect_server import prefect_on_postgres
 from tests.support.smtp_server import LocalSmtpServer
 
 pytestmark = pytest.mark.integration
@@ -88,16 +86,9 @@ class PrefectStarter:
 
 @pytest.fixture(scope="module")
 def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with temporary_postgres_database("sopflow_prefect") as url:
-        asyncpg_url = url.replace("postgresql+psycopg://", "postgresql+asyncpg://")
-        server = start_local_prefect(tmp_path_factory.mktemp("prefect"), database_url=asyncpg_url)
-        try:
-            with temporary_settings({PREFECT_API_URL: server.api_url}):
-                asyncio.run(deploy(REPO / "prefect.yaml", budget_watches([SOP])))
-                yield server.api_url
-        finally:
-            drain_prefect_clients()
-            server.stop()
+    with prefect_on_postgres("sopflow_prefect", tmp_path_factory.mktemp("prefect")) as url:
+        asyncio.run(deploy(REPO / "prefect.yaml", budget_watches([SOP])))
+        yield url
 
 
 @pytest.fixture
