@@ -881,10 +881,12 @@ def run_logs_at_or_above(api_url: str, flow_run_id: str, level: int) -> list[str
 def test_a_suspension_logs_nothing_at_warning_or_error(
     prefect_env: PrefectEnv, case_env: CaseEnv, runner: WorkerThread
 ) -> None:
+    case_env.services.decision_grace_seconds = 1  # a brief pause, then the suspension
     form = applicant("Nama Untuk Uji Log")
     remember(form)
     case_id, run_id = submit(case_env, form)
-    wait_for_state(prefect_env.api_url, run_id, {"PAUSED"})
+    wait_for_suspension(prefect_env.api_url, run_id)
+    assert state_names(prefect_env.api_url, run_id)[-3:] == ["Paused", "Running", "Suspended"]
     wait_for_case(case_env, case_id, status="waiting", step="verifikasi_sdp")
     time.sleep(2)  # the run's last log lines reach the API
     assert run_logs_at_or_above(prefect_env.api_url, run_id, 30) == []
